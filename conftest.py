@@ -1,0 +1,83 @@
+"""Shared personas for every test: built with the real models on the real database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from cqs.accounts.models import User, UserKind
+from cqs.org.models import AdministrativeUnit, Agency, AgencyKind, Membership, Role, UnitLevel
+
+
+@dataclass
+class Org:
+    province: AdministrativeUnit
+    commune_a: AdministrativeUnit
+    commune_b: AdministrativeUnit
+    committee_a: Agency
+    desk_a: Agency
+    committee_b: Agency
+    justice: Agency
+    finance: Agency
+
+
+@dataclass
+class Personas:
+    citizen: User
+    enterprise: User
+    reception: User
+    specialist: User
+    leader: User
+    agency_admin: User
+    other_admin: User
+    dept_specialist: User
+    system_admin: User
+
+
+def make_user(username: str, kind: str = UserKind.OFFICIAL, **extra: object) -> User:
+    user = User(username=username, kind=kind, full_name=extra.pop("full_name", username.title()), **extra)
+    user.set_password("Mat-khau-that-dai-2026")
+    user.save()
+    return user
+
+
+@pytest.fixture
+def org(db) -> Org:
+    province = AdministrativeUnit.objects.create(code="80", name="Tây Ninh", level=UnitLevel.PROVINCE)
+    commune_a = AdministrativeUnit.objects.create(code="27712", name="Phường Tân An", level=UnitLevel.COMMUNE,
+                                                  parent=province)
+    commune_b = AdministrativeUnit.objects.create(code="28159", name="Xã Cần Giuộc", level=UnitLevel.COMMUNE,
+                                                  parent=province)
+    committee_a = Agency.objects.create(code="277.12.00.H53", name="UBND Phường Tân An",
+                                        kind=AgencyKind.PEOPLES_COMMITTEE, level=UnitLevel.COMMUNE, unit=commune_a)
+    desk_a = Agency.objects.create(code="277.12.01.H53", name="Bộ phận Một cửa Phường Tân An",
+                                   kind=AgencyKind.ONE_STOP_DESK, level=UnitLevel.COMMUNE, unit=commune_a,
+                                   parent=committee_a)
+    committee_b = Agency.objects.create(code="281.59.00.H53", name="UBND Xã Cần Giuộc",
+                                        kind=AgencyKind.PEOPLES_COMMITTEE, level=UnitLevel.COMMUNE, unit=commune_b)
+    justice = Agency.objects.create(code="000.10.00.H53", name="Sở Tư pháp", kind=AgencyKind.DEPARTMENT,
+                                    level=UnitLevel.PROVINCE, unit=province)
+    finance = Agency.objects.create(code="000.11.00.H53", name="Sở Tài chính", kind=AgencyKind.DEPARTMENT,
+                                    level=UnitLevel.PROVINCE, unit=province)
+    return Org(province, commune_a, commune_b, committee_a, desk_a, committee_b, justice, finance)
+
+
+@pytest.fixture
+def personas(org: Org) -> Personas:
+    def official(username: str, agency: Agency, role: str, **extra: object) -> User:
+        user = make_user(username, **extra)
+        Membership.objects.create(user=user, agency=agency, role=role)
+        return user
+
+    return Personas(
+        citizen=make_user("congdan", UserKind.CITIZEN, full_name="Nguyễn Thị Hồng Nhung"),
+        enterprise=make_user("doanhnghiep", UserKind.ENTERPRISE),
+        reception=official("tiepnhan", org.desk_a, Role.RECEPTION),
+        specialist=official("chuyenvien", org.committee_a, Role.SPECIALIST),
+        leader=official("lanhdao", org.committee_a, Role.LEADER),
+        agency_admin=official("quantri.a", org.committee_a, Role.AGENCY_ADMIN, is_staff=True),
+        other_admin=official("quantri.b", org.committee_b, Role.AGENCY_ADMIN, is_staff=True),
+        dept_specialist=official("chuyenvien.so", org.justice, Role.SPECIALIST),
+        system_admin=official("quantri.hethong", org.finance, Role.SYSTEM_ADMIN, is_staff=True),
+    )

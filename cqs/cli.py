@@ -1,0 +1,109 @@
+"""`cqs run`: the platform on one machine, on its embedded PostgreSQL unless DATABASE_URL is set.
+
+It prepares the database (migrations, demo data in demo mode), prints the address and the demo
+accounts, then runs the web server until interrupted, and stops the embedded server on the way out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+
+def _django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cqs.settings")
+    import django
+
+    django.setup()
+
+
+def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310 - our own server
+                if response.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.3)
+    return False
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.demo:
+        os.environ.setdefault("CQS_DEMO", "1")
+    _django_setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    # Child processes reuse the server this process started rather than starting their own.
+    os.environ["DATABASE_URL"] = os.environ.get("DATABASE_URL") or _url_of(settings.DATABASES["default"])
+    call_command("migrate", interactive=False, verbosity=0)
+    if settings.DEMO_MODE:
+        call_command("load_demo")
+    address = f"http://{args.host}:{args.port}"
+    command = [
+        sys.executable, "-m", "gunicorn", "cqs.wsgi:application",
+        "--bind", f"{args.host}:{args.port}",
+        "--workers", str(args.workers), "--threads", str(args.threads),
+        "--access-logfile", "-" if args.access_log else "/dev/null",
+        "--graceful-timeout", "10",
+    ]
+    web = subprocess.Popen(command, env=os.environ.copy())
+    try:
+        if not _wait_healthy(address, web):
+            print("The web server did not become healthy; see the messages above.", file=sys.stderr)
+            return 1
+        print(f"\nChính Quyền Số is running at {address}  (admin: {address}/admin/, API: {address}/api/v1/docs)")
+        print("Press Ctrl+C to stop.", flush=True)
+        return web.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        if web.poll() is None:
+            web.send_signal(signal.SIGTERM)
+            try:
+                web.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                web.kill()
+
+
+def _url_of(db: dict) -> str:
+    """Rebuild a libpq URL from Django's settings (the embedded server listens on a socket)."""
+    from urllib.parse import quote
+
+    host = db.get("HOST") or ""
+    user = quote(db.get("USER") or "")
+    password = quote(db.get("PASSWORD") or "")
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    auth = f"{user}:{password}@" if password else f"{user}@"
+    if host.startswith("/"):
+        return f"postgresql://{auth}/{db['NAME']}?host={quote(host)}"
+    return f"postgresql://{auth}{host}{port}/{db['NAME']}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="cqs", description="Chính Quyền Số platform")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run_parser = sub.add_parser("run", help="migrate, load demo data (demo mode) and serve")
+    run_parser.add_argument("--host", default=os.environ.get("CQS_HOST", "127.0.0.1"))
+    run_parser.add_argument("--port", type=int, default=int(os.environ.get("CQS_PORT", "8000")))
+    run_parser.add_argument("--workers", type=int, default=int(os.environ.get("CQS_WEB_WORKERS", "3")))
+    run_parser.add_argument("--threads", type=int, default=int(os.environ.get("CQS_WEB_THREADS", "4")))
+    run_parser.add_argument("--no-demo", dest="demo", action="store_false", help="do not load demo data")
+    run_parser.add_argument("--access-log", action="store_true")
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        return run(args)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
