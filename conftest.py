@@ -45,21 +45,40 @@ def make_user(username: str, kind: str = UserKind.OFFICIAL, **extra: object) -> 
 @pytest.fixture
 def org(db) -> Org:
     province = AdministrativeUnit.objects.create(code="80", name="Tây Ninh", level=UnitLevel.PROVINCE)
-    commune_a = AdministrativeUnit.objects.create(code="27712", name="Phường Tân An", level=UnitLevel.COMMUNE,
-                                                  parent=province)
-    commune_b = AdministrativeUnit.objects.create(code="28159", name="Xã Cần Giuộc", level=UnitLevel.COMMUNE,
-                                                  parent=province)
-    committee_a = Agency.objects.create(code="277.12.00.H53", name="UBND Phường Tân An",
-                                        kind=AgencyKind.PEOPLES_COMMITTEE, level=UnitLevel.COMMUNE, unit=commune_a)
-    desk_a = Agency.objects.create(code="277.12.01.H53", name="Bộ phận Một cửa Phường Tân An",
-                                   kind=AgencyKind.ONE_STOP_DESK, level=UnitLevel.COMMUNE, unit=commune_a,
-                                   parent=committee_a)
-    committee_b = Agency.objects.create(code="281.59.00.H53", name="UBND Xã Cần Giuộc",
-                                        kind=AgencyKind.PEOPLES_COMMITTEE, level=UnitLevel.COMMUNE, unit=commune_b)
-    justice = Agency.objects.create(code="000.10.00.H53", name="Sở Tư pháp", kind=AgencyKind.DEPARTMENT,
-                                    level=UnitLevel.PROVINCE, unit=province)
-    finance = Agency.objects.create(code="000.11.00.H53", name="Sở Tài chính", kind=AgencyKind.DEPARTMENT,
-                                    level=UnitLevel.PROVINCE, unit=province)
+    commune_a = AdministrativeUnit.objects.create(
+        code="27712", name="Phường Tân An", level=UnitLevel.COMMUNE, parent=province
+    )
+    commune_b = AdministrativeUnit.objects.create(
+        code="28159", name="Xã Cần Giuộc", level=UnitLevel.COMMUNE, parent=province
+    )
+    committee_a = Agency.objects.create(
+        code="277.12.00.H53",
+        name="UBND Phường Tân An",
+        kind=AgencyKind.PEOPLES_COMMITTEE,
+        level=UnitLevel.COMMUNE,
+        unit=commune_a,
+    )
+    desk_a = Agency.objects.create(
+        code="277.12.01.H53",
+        name="Bộ phận Một cửa Phường Tân An",
+        kind=AgencyKind.ONE_STOP_DESK,
+        level=UnitLevel.COMMUNE,
+        unit=commune_a,
+        parent=committee_a,
+    )
+    committee_b = Agency.objects.create(
+        code="281.59.00.H53",
+        name="UBND Xã Cần Giuộc",
+        kind=AgencyKind.PEOPLES_COMMITTEE,
+        level=UnitLevel.COMMUNE,
+        unit=commune_b,
+    )
+    justice = Agency.objects.create(
+        code="000.10.00.H53", name="Sở Tư pháp", kind=AgencyKind.DEPARTMENT, level=UnitLevel.PROVINCE, unit=province
+    )
+    finance = Agency.objects.create(
+        code="000.11.00.H53", name="Sở Tài chính", kind=AgencyKind.DEPARTMENT, level=UnitLevel.PROVINCE, unit=province
+    )
     return Org(province, commune_a, commune_b, committee_a, desk_a, committee_b, justice, finance)
 
 
@@ -81,3 +100,45 @@ def personas(org: Org) -> Personas:
         dept_specialist=official("chuyenvien.so", org.justice, Role.SPECIALIST),
         system_admin=official("quantri.hethong", org.finance, Role.SYSTEM_ADMIN, is_staff=True),
     )
+
+
+# --- Browser tests: Debian's chromium driven by Playwright ------------------------------------
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # around it are still plain synchronous calls.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=BROWSER_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """A fresh browser context per actor, at a phone-sized viewport by default."""
+    contexts = []
+
+    def make(width: int = 360, height: int = 740, locale: str = "vi-VN"):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()

@@ -44,17 +44,29 @@ def run(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
     # Child processes reuse the server this process started rather than starting their own.
-    os.environ["DATABASE_URL"] = os.environ.get("DATABASE_URL") or _url_of(settings.DATABASES["default"])
+    if not os.environ.get("DATABASE_URL"):
+        from cqs.core.embedded_db import embedded_database_url
+
+        os.environ["DATABASE_URL"] = embedded_database_url(settings.DATA_DIR)
     call_command("migrate", interactive=False, verbosity=0)
     if settings.DEMO_MODE:
         call_command("load_demo")
     address = f"http://{args.host}:{args.port}"
     command = [
-        sys.executable, "-m", "gunicorn", "cqs.wsgi:application",
-        "--bind", f"{args.host}:{args.port}",
-        "--workers", str(args.workers), "--threads", str(args.threads),
-        "--access-logfile", "-" if args.access_log else "/dev/null",
-        "--graceful-timeout", "10",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "cqs.wsgi:application",
+        "--bind",
+        f"{args.host}:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--threads",
+        str(args.threads),
+        "--access-logfile",
+        "-" if args.access_log else "/dev/null",
+        "--graceful-timeout",
+        "10",
     ]
     web = subprocess.Popen(command, env=os.environ.copy())
     try:
@@ -73,20 +85,6 @@ def run(args: argparse.Namespace) -> int:
                 web.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 web.kill()
-
-
-def _url_of(db: dict) -> str:
-    """Rebuild a libpq URL from Django's settings (the embedded server listens on a socket)."""
-    from urllib.parse import quote
-
-    host = db.get("HOST") or ""
-    user = quote(db.get("USER") or "")
-    password = quote(db.get("PASSWORD") or "")
-    port = f":{db['PORT']}" if db.get("PORT") else ""
-    auth = f"{user}:{password}@" if password else f"{user}@"
-    if host.startswith("/"):
-        return f"postgresql://{auth}/{db['NAME']}?host={quote(host)}"
-    return f"postgresql://{auth}{host}{port}/{db['NAME']}"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,14 +22,31 @@ BIRTH = {
     "supplement_clock": "pause",
     "fees": [
         {"name": "Lệ phí đăng ký khai sinh", "kind": "fee", "amount": 0},
-        {"name": "Phí cấp bản sao trích lục", "kind": "charge",
-         "rule": {"type": "per_unit", "field": "so_ban_sao", "amount": 8000}},
+        {
+            "name": "Phí cấp bản sao trích lục",
+            "kind": "charge",
+            "rule": {"type": "per_unit", "field": "so_ban_sao", "amount": 8000},
+        },
     ],
     "documents": [
-        {"code": "TK", "name": "Tờ khai đăng ký khai sinh", "quantity": 1, "form": "original",
-         "electronic_copy_accepted": True, "national_source": None, "required": True},
-        {"code": "GCS", "name": "Giấy chứng sinh", "quantity": 1, "form": "original",
-         "electronic_copy_accepted": True, "national_source": None, "required": True},
+        {
+            "code": "TK",
+            "name": "Tờ khai đăng ký khai sinh",
+            "quantity": 1,
+            "form": "original",
+            "electronic_copy_accepted": True,
+            "national_source": None,
+            "required": True,
+        },
+        {
+            "code": "GCS",
+            "name": "Giấy chứng sinh",
+            "quantity": 1,
+            "form": "original",
+            "electronic_copy_accepted": True,
+            "national_source": None,
+            "required": True,
+        },
     ],
     "form_schema": {
         "type": "object",

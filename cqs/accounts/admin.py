@@ -23,9 +23,10 @@ class UserAdmin(BaseUserAdmin):
 
     def has_view_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         # Agency administrators may look officials up (the memberships page's autocomplete).
-        return has_permission(request.user, Action.MANAGE_UNITS) or agencies_where(
-            request.user, Action.MANAGE_AGENCY
-        ).exists()
+        return (
+            has_permission(request.user, Action.MANAGE_UNITS)
+            or agencies_where(request.user, Action.MANAGE_AGENCY).exists()
+        )
 
     def get_queryset(self, request):  # type: ignore[no-untyped-def]
         qs = super().get_queryset(request)

@@ -24,7 +24,12 @@ class AuditEvent(models.Model):
 
     occurred_at = models.DateTimeField(_("thời điểm"), db_default=models.functions.Now())
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("người thực hiện"),
     )
     actor_label = models.CharField(_("tài khoản"), max_length=150, blank=True)

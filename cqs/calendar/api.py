@@ -25,7 +25,9 @@ def _parse_moment(raw: str, parameter: str) -> dt.datetime:
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError as exc:
-        raise bad_parameter(parameter, "must be an ISO 8601 date-time with offset, e.g. 2026-08-21T16:00:00+07:00") from exc
+        raise bad_parameter(
+            parameter, "must be an ISO 8601 date-time with offset, e.g. 2026-08-21T16:00:00+07:00"
+        ) from exc
     if moment.tzinfo is None:
         raise bad_parameter(parameter, "must carry a UTC offset, e.g. +07:00")
     return moment
@@ -55,11 +57,18 @@ def deadline(request: HttpRequest, params: Query[DeadlineQuery]) -> dict[str, An
     Reception after closing counts from the next working opening; during the lunch break, from
     the afternoon opening; a calendar-day deadline never lands on a day off."""
     start = _parse_moment(params.start, "start")
-    given = {k: v for k, v in (("working_days", params.working_days), ("working_hours", params.working_hours),
-                               ("calendar_days", params.calendar_days)) if v is not None}
+    given = {
+        k: v
+        for k, v in (
+            ("working_days", params.working_days),
+            ("working_hours", params.working_hours),
+            ("calendar_days", params.calendar_days),
+        )
+        if v is not None
+    }
     if len(given) != 1:
         raise bad_parameter("working_days", "give exactly one of working_days, working_hours, calendar_days")
-    (unit, value), = given.items()
+    ((unit, value),) = given.items()
     calendar = working_calendar()
     if unit == "working_hours":
         try:

@@ -391,9 +391,7 @@ class WorkingCalendar:
             if english is not None and all(_SWAP_MARKER in name.lower() for name in english.get_list(day))
         )
         # `weekend_workdays` lists make-up Saturdays of every year the country class knows.
-        working_saturdays = frozenset(
-            day for day in getattr(local, "weekend_workdays", ()) if day.year == year
-        )
+        working_saturdays = frozenset(day for day in getattr(local, "weekend_workdays", ()) if day.year == year)
         names = MappingProxyType({day: local[day] for day in local})
         return _YearHolidays(names=names, swapped=swapped, working_saturdays=working_saturdays)
 

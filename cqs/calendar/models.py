@@ -18,7 +18,11 @@ class CalendarOverride(models.Model):
         _("văn bản căn cứ"), max_length=300, help_text=_("Số, ký hiệu văn bản quyết định việc điều chỉnh.")
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("người tạo"),
     )
     created_at = models.DateTimeField(_("thời điểm tạo"), auto_now_add=True)

@@ -36,8 +36,16 @@ class ProcessStepInline(admin.TabularInline):
 @admin.register(ProcedureVersion)
 class ProcedureVersionAdmin(ScopedAdmin):
     permission = Action.MANAGE_CATALOG
-    list_display = ["procedure", "version", "name", "sector", "online_level", "processing_time", "processing_unit",
-                    "effective_from"]
+    list_display = [
+        "procedure",
+        "version",
+        "name",
+        "sector",
+        "online_level",
+        "processing_time",
+        "processing_unit",
+        "effective_from",
+    ]
     list_filter = ["sector", "online_level", "processing_unit", "electronic_result"]
     search_fields = ["procedure__code", "name"]
     autocomplete_fields = ["procedure", "sector", "agencies"]

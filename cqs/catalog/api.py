@@ -6,8 +6,8 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
 from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
 
 from cqs.api.pagination import bad_parameter, paginate
 from cqs.catalog import queries

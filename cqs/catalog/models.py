@@ -92,7 +92,9 @@ class ProcedureVersion(models.Model):
     description = models.TextField(_("mô tả"), blank=True)
     sector = models.ForeignKey(Sector, on_delete=models.PROTECT, related_name="procedure_versions")
     levels = ArrayField(models.CharField(max_length=20, choices=UnitLevel.choices), verbose_name=_("cấp thực hiện"))
-    agencies = models.ManyToManyField(Agency, blank=True, related_name="procedure_versions", verbose_name=_("cơ quan thực hiện"))
+    agencies = models.ManyToManyField(
+        Agency, blank=True, related_name="procedure_versions", verbose_name=_("cơ quan thực hiện")
+    )
     online_level = models.CharField(_("mức độ trực tuyến"), max_length=10, choices=OnlineLevel.choices)
     processing_time = models.PositiveIntegerField(_("thời hạn giải quyết"), validators=[MinValueValidator(1)])
     processing_unit = models.CharField(_("đơn vị thời hạn"), max_length=20, choices=TimeUnit.choices)
@@ -107,12 +109,12 @@ class ProcedureVersion(models.Model):
     sample_parts = ArrayField(
         models.CharField(max_length=30), default=list, blank=True, verbose_name=_("phần là dữ liệu mẫu")
     )
-    search_name = models.GeneratedField(
-        expression=Normalized("name"), output_field=models.TextField(), db_persist=True
-    )
+    search_name = models.GeneratedField(expression=Normalized("name"), output_field=models.TextField(), db_persist=True)
     search_text = models.GeneratedField(
         expression=Normalized(
-            Concat("name", models.Value(" "), "name_en", models.Value(" "), "description", output_field=models.TextField())
+            Concat(
+                "name", models.Value(" "), "name_en", models.Value(" "), "description", output_field=models.TextField()
+            )
         ),
         output_field=models.TextField(),
         db_persist=True,
@@ -207,8 +209,13 @@ class ProcessStep(models.Model):
     name = models.CharField(_("tên bước"), max_length=300)
     role = models.CharField(_("vai trò thực hiện"), max_length=20, choices=StepRole.choices)
     agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-        verbose_name=_("cơ quan thực hiện"), help_text=_("Để trống: cơ quan đang giữ hồ sơ."),
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cơ quan thực hiện"),
+        help_text=_("Để trống: cơ quan đang giữ hồ sơ."),
     )
     budget_hours = models.DecimalField(
         _("thời gian (giờ làm việc)"), max_digits=6, decimal_places=1, validators=[MinValueValidator(Decimal("0.5"))]

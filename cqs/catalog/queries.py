@@ -15,7 +15,7 @@ from cqs.catalog.fees import fixed_fee_total
 from cqs.catalog.models import Procedure, ProcedureVersion, Sector
 from cqs.catalog.services import version_as_document
 from cqs.catalog.validation import FORMAT_NAME, FORMAT_VERSION
-from cqs.core.search import Normalized, WordSimilarity, normalize_query
+from cqs.core.search import Normalized, Similarity, WordSimilarity, normalize_query
 
 # pg_trgm's word_similarity above which a query counts as matching ("khai sin" ~ "khai sinh").
 MATCH_THRESHOLD = 0.5
@@ -81,7 +81,10 @@ def search_procedures(
     )
     exact = Q(name__icontains=q.strip())
     return ranked.annotate(
+        # Word similarity decides; whole-name similarity breaks ties in favour of the name that is
+        # closest to the query as a whole ("đăng ký khai sinh" before "cấp bản sao giấy khai sinh").
         rank=Greatest(F("name_score") * 2, F("text_score"), output_field=FloatField())
+        + Similarity(normalized, F("search_name")) * 0.5
         + Case(When(exact, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
     ).order_by("-rank", "name")
 
@@ -130,9 +133,21 @@ def catalog_export() -> dict[str, Any]:
 
 
 CSV_COLUMNS = [
-    "code", "national_code", "name", "sector", "levels", "version", "effective_from", "online_level",
-    "legacy_level", "processing_time", "processing_unit", "cutoff_time", "supplement_clock",
-    "fee_total_fixed", "electronic_result",
+    "code",
+    "national_code",
+    "name",
+    "sector",
+    "levels",
+    "version",
+    "effective_from",
+    "online_level",
+    "legacy_level",
+    "processing_time",
+    "processing_unit",
+    "cutoff_time",
+    "supplement_clock",
+    "fee_total_fixed",
+    "electronic_result",
 ]
 
 
@@ -142,12 +157,25 @@ def catalog_export_csv() -> str:
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for v in current_versions().order_by("procedure__code"):
-        writer.writerow([
-            v.procedure.code, v.procedure.national_code, v.name, v.sector.code, "|".join(v.levels), v.version,
-            v.effective_from.isoformat(), v.online_level, v.legacy_level, v.processing_time, v.processing_unit,
-            v.cutoff_time.strftime("%H:%M") if v.cutoff_time else "", v.supplement_clock,
-            fixed_fee_total(v.fees), "1" if v.electronic_result else "0",
-        ])
+        writer.writerow(
+            [
+                v.procedure.code,
+                v.procedure.national_code,
+                v.name,
+                v.sector.code,
+                "|".join(v.levels),
+                v.version,
+                v.effective_from.isoformat(),
+                v.online_level,
+                v.legacy_level,
+                v.processing_time,
+                v.processing_unit,
+                v.cutoff_time.strftime("%H:%M") if v.cutoff_time else "",
+                v.supplement_clock,
+                fixed_fee_total(v.fees),
+                "1" if v.electronic_result else "0",
+            ]
+        )
     return out.getvalue()
 
 

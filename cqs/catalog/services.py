@@ -99,7 +99,12 @@ def _version_state(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _import_version(
-    data: dict[str, Any], *, actor: User | None, sectors: dict[str, Sector], agency_ids: dict[str, int], report: ImportReport
+    data: dict[str, Any],
+    *,
+    actor: User | None,
+    sectors: dict[str, Sector],
+    agency_ids: dict[str, int],
+    report: ImportReport,
 ) -> str:
     procedure, created = Procedure.objects.select_for_update().get_or_create(
         code=data["code"], defaults={"national_code": data["national_code"]}
@@ -254,4 +259,3 @@ def version_as_document(version: ProcedureVersion) -> dict[str, Any]:
         "electronic_result": version.electronic_result,
         "sample": list(version.sample_parts),
     }
-

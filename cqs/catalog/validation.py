@@ -57,9 +57,7 @@ class _Collector:
         self.problems.append(Problem(where=where, message=message, record=self.record))
 
 
-def catalog_problems(
-    document: Any, *, known_sectors: Iterable[str], known_agencies: Iterable[str]
-) -> list[Problem]:
+def catalog_problems(document: Any, *, known_sectors: Iterable[str], known_agencies: Iterable[str]) -> list[Problem]:
     """Every problem in `document`; an empty list means it can be imported."""
     out = _Collector()
     if not isinstance(document, dict):
@@ -108,10 +106,15 @@ def catalog_problems(
 def _check_procedure(p: dict[str, Any], where: str, out: _Collector, *, sectors: set[str], agencies: set[str]) -> None:
     code = str(p.get("code", ""))
     if not re.match(PROCEDURE_CODE_PATTERN, code):
-        out.add(f"{where}.code", _("Mã thủ tục '%(code)s' không đúng dạng 1.001193 hoặc 1.001193.000.00.00.H53.") % {"code": code})
+        out.add(
+            f"{where}.code",
+            _("Mã thủ tục '%(code)s' không đúng dạng 1.001193 hoặc 1.001193.000.00.00.H53.") % {"code": code},
+        )
     national = str(p.get("national_code", ""))
     if not re.match(NATIONAL_CODE_PATTERN, national):
-        out.add(f"{where}.national_code", _("Mã thủ tục quốc gia '%(code)s' không đúng dạng 1.001193.") % {"code": national})
+        out.add(
+            f"{where}.national_code", _("Mã thủ tục quốc gia '%(code)s' không đúng dạng 1.001193.") % {"code": national}
+        )
     elif re.match(PROCEDURE_CODE_PATTERN, code) and not code.startswith(national):
         out.add(f"{where}.code", _("Mã thủ tục phải bắt đầu bằng mã thủ tục quốc gia."))
     if not str(p.get("name", "")).strip():
@@ -151,7 +154,7 @@ def _check_procedure(p: dict[str, Any], where: str, out: _Collector, *, sectors:
 
 def _check_processing_time(value: Any, where: str, out: _Collector) -> Decimal | None:
     if not isinstance(value, dict):
-        out.add(where, _("Thời hạn giải quyết phải có dạng {\"value\": 5, \"unit\": \"working_days\"}."))
+        out.add(where, _('Thời hạn giải quyết phải có dạng {"value": 5, "unit": "working_days"}.'))
         return None
     amount, unit = value.get("value"), value.get("unit")
     if not isinstance(amount, int) or isinstance(amount, bool) or amount < 1:

@@ -38,24 +38,78 @@ def _personas() -> list[Persona]:
     return [
         Persona("congdan", "Nguyễn Thị Hồng Nhung", UserKind.CITIZEN, "Công dân / citizen"),
         Persona("doanhnghiep", "Công ty TNHH Nông sản Vàm Cỏ", UserKind.ENTERPRISE, "Doanh nghiệp / enterprise"),
-        Persona("tiepnhan.xa", "Trần Văn Bình", UserKind.OFFICIAL, "Tiếp nhận – phường / commune reception officer",
-                "commune_desk", Role.RECEPTION),
-        Persona("chuyenvien.xa", "Lê Thị Cúc", UserKind.OFFICIAL, "Chuyên viên – phường / commune specialist",
-                "commune", Role.SPECIALIST),
-        Persona("lanhdao.xa", "Phạm Quốc Dũng", UserKind.OFFICIAL, "Lãnh đạo – phường / commune leader",
-                "commune", Role.LEADER),
-        Persona("tiepnhan.so", "Võ Thị Én", UserKind.OFFICIAL, "Tiếp nhận – Sở Tư pháp / department reception officer",
-                "000.10.00.H53", Role.RECEPTION),
-        Persona("chuyenvien.so", "Đặng Minh Phúc", UserKind.OFFICIAL, "Chuyên viên – Sở Tư pháp / department specialist",
-                "000.10.00.H53", Role.SPECIALIST),
-        Persona("lanhdao.so", "Huỳnh Thanh Giang", UserKind.OFFICIAL, "Lãnh đạo – Sở Tư pháp / department leader",
-                "000.10.00.H53", Role.LEADER),
-        Persona("quantri.coquan", "Ngô Văn Hải", UserKind.OFFICIAL, "Quản trị cơ quan – phường / agency administrator",
-                "commune", Role.AGENCY_ADMIN),
-        Persona("congbo.dulieu", "Bùi Thị Kim", UserKind.OFFICIAL, "Công bố dữ liệu mở / open-data publisher",
-                "000.19.00.H53", Role.PUBLISHER),
-        Persona("quantri.hethong", "Đỗ Văn Long", UserKind.OFFICIAL, "Quản trị hệ thống / system administrator",
-                "000.19.00.H53", Role.SYSTEM_ADMIN),
+        Persona(
+            "tiepnhan.xa",
+            "Trần Văn Bình",
+            UserKind.OFFICIAL,
+            "Tiếp nhận – phường / commune reception officer",
+            "commune_desk",
+            Role.RECEPTION,
+        ),
+        Persona(
+            "chuyenvien.xa",
+            "Lê Thị Cúc",
+            UserKind.OFFICIAL,
+            "Chuyên viên – phường / commune specialist",
+            "commune",
+            Role.SPECIALIST,
+        ),
+        Persona(
+            "lanhdao.xa",
+            "Phạm Quốc Dũng",
+            UserKind.OFFICIAL,
+            "Lãnh đạo – phường / commune leader",
+            "commune",
+            Role.LEADER,
+        ),
+        Persona(
+            "tiepnhan.so",
+            "Võ Thị Én",
+            UserKind.OFFICIAL,
+            "Tiếp nhận – Sở Tư pháp / department reception officer",
+            "000.10.00.H53",
+            Role.RECEPTION,
+        ),
+        Persona(
+            "chuyenvien.so",
+            "Đặng Minh Phúc",
+            UserKind.OFFICIAL,
+            "Chuyên viên – Sở Tư pháp / department specialist",
+            "000.10.00.H53",
+            Role.SPECIALIST,
+        ),
+        Persona(
+            "lanhdao.so",
+            "Huỳnh Thanh Giang",
+            UserKind.OFFICIAL,
+            "Lãnh đạo – Sở Tư pháp / department leader",
+            "000.10.00.H53",
+            Role.LEADER,
+        ),
+        Persona(
+            "quantri.coquan",
+            "Ngô Văn Hải",
+            UserKind.OFFICIAL,
+            "Quản trị cơ quan – phường / agency administrator",
+            "commune",
+            Role.AGENCY_ADMIN,
+        ),
+        Persona(
+            "congbo.dulieu",
+            "Bùi Thị Kim",
+            UserKind.OFFICIAL,
+            "Công bố dữ liệu mở / open-data publisher",
+            "000.19.00.H53",
+            Role.PUBLISHER,
+        ),
+        Persona(
+            "quantri.hethong",
+            "Đỗ Văn Long",
+            UserKind.OFFICIAL,
+            "Quản trị hệ thống / system administrator",
+            "000.19.00.H53",
+            Role.SYSTEM_ADMIN,
+        ),
     ]
 
 
@@ -86,8 +140,12 @@ def demo_load() -> ImportReport:
         for persona in _personas():
             user = User.objects.filter(username=persona.username).first()
             if user is None:
-                user = User(username=persona.username, full_name=persona.full_name, kind=persona.kind,
-                            email=f"{persona.username}@demo.chinhquyenso.local")
+                user = User(
+                    username=persona.username,
+                    full_name=persona.full_name,
+                    kind=persona.kind,
+                    email=f"{persona.username}@demo.chinhquyenso.local",
+                )
                 user.set_password(DEMO_PASSWORD)
                 # Officials with administration roles use the Django admin.
                 user.is_staff = persona.role in (Role.AGENCY_ADMIN, Role.SYSTEM_ADMIN)
@@ -97,7 +155,10 @@ def demo_load() -> ImportReport:
                 Membership.objects.get_or_create(user=user, agency=agency, role=persona.role)
         CalendarOverride.objects.get_or_create(
             day="2025-02-08",
-            defaults={"working": True, "reason": "Làm bù cho ngày nghỉ Tết Ất Tỵ 31/01/2025",
-                      "source_document": "Thông báo 6150/TB-BLĐTBXH ngày 12/11/2024"},
+            defaults={
+                "working": True,
+                "reason": "Làm bù cho ngày nghỉ Tết Ất Tỵ 31/01/2025",
+                "source_document": "Thông báo 6150/TB-BLĐTBXH ngày 12/11/2024",
+            },
         )
         return catalog_import(actor=None, document=demo_catalog_document())

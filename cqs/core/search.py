@@ -30,6 +30,17 @@ class WordSimilarity(Func):
         super().__init__(query, text, output_field=FloatField())
 
 
+class Similarity(Func):
+    """pg_trgm's similarity(a, b): how alike two whole strings are."""
+
+    function = "similarity"
+
+    def __init__(self, a: Expression, b: Expression) -> None:
+        from django.db.models import FloatField
+
+        super().__init__(a, b, output_field=FloatField())
+
+
 def normalize_query(text: str) -> str:
     """The Python twin of `Normalized` for query strings (keeps search predictable in tests)."""
     import unicodedata

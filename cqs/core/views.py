@@ -12,7 +12,5 @@ def healthz(request: HttpRequest) -> JsonResponse:
             cursor.fetchone()
     except DatabaseError as exc:
         # The reason without connection details (they may include credentials).
-        return JsonResponse(
-            {"status": "error", "database": "unreachable", "reason": type(exc).__name__}, status=503
-        )
+        return JsonResponse({"status": "error", "database": "unreachable", "reason": type(exc).__name__}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})

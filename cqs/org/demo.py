@@ -12,16 +12,31 @@ PROVINCE_SUFFIX = "H53"
 
 PROVINCIAL_AGENCIES = [
     ("000.00.00.H53", "Ủy ban nhân dân tỉnh Tây Ninh", "People's Committee of Tây Ninh", AgencyKind.PEOPLES_COMMITTEE),
-    ("000.01.00.H53", "Trung tâm Phục vụ hành chính công tỉnh Tây Ninh", "Provincial Public Administration Service Centre", AgencyKind.SERVICE_CENTRE),
+    (
+        "000.01.00.H53",
+        "Trung tâm Phục vụ hành chính công tỉnh Tây Ninh",
+        "Provincial Public Administration Service Centre",
+        AgencyKind.SERVICE_CENTRE,
+    ),
     ("000.10.00.H53", "Sở Tư pháp", "Department of Justice", AgencyKind.DEPARTMENT),
     ("000.11.00.H53", "Sở Tài chính", "Department of Finance", AgencyKind.DEPARTMENT),
-    ("000.12.00.H53", "Sở Nông nghiệp và Môi trường", "Department of Agriculture and Environment", AgencyKind.DEPARTMENT),
+    (
+        "000.12.00.H53",
+        "Sở Nông nghiệp và Môi trường",
+        "Department of Agriculture and Environment",
+        AgencyKind.DEPARTMENT,
+    ),
     ("000.13.00.H53", "Sở Xây dựng", "Department of Construction", AgencyKind.DEPARTMENT),
     ("000.14.00.H53", "Sở Giáo dục và Đào tạo", "Department of Education and Training", AgencyKind.DEPARTMENT),
     ("000.15.00.H53", "Sở Y tế", "Department of Health", AgencyKind.DEPARTMENT),
     ("000.16.00.H53", "Sở Nội vụ", "Department of Home Affairs", AgencyKind.DEPARTMENT),
     ("000.17.00.H53", "Sở Công Thương", "Department of Industry and Trade", AgencyKind.DEPARTMENT),
-    ("000.18.00.H53", "Sở Văn hóa, Thể thao và Du lịch", "Department of Culture, Sports and Tourism", AgencyKind.DEPARTMENT),
+    (
+        "000.18.00.H53",
+        "Sở Văn hóa, Thể thao và Du lịch",
+        "Department of Culture, Sports and Tourism",
+        AgencyKind.DEPARTMENT,
+    ),
     ("000.19.00.H53", "Sở Khoa học và Công nghệ", "Department of Science and Technology", AgencyKind.DEPARTMENT),
 ]
 
@@ -42,8 +57,14 @@ def demo_agencies_load(*, province_code: int) -> int:
     for code, name, name_en, kind in PROVINCIAL_AGENCIES:
         agency, was_created = Agency.objects.update_or_create(
             code=code,
-            defaults={"name": name, "name_en": name_en, "kind": kind, "level": UnitLevel.PROVINCE,
-                      "unit": province, "parent": committee if kind != AgencyKind.PEOPLES_COMMITTEE else None},
+            defaults={
+                "name": name,
+                "name_en": name_en,
+                "kind": kind,
+                "level": UnitLevel.PROVINCE,
+                "unit": province,
+                "parent": committee if kind != AgencyKind.PEOPLES_COMMITTEE else None,
+            },
         )
         committee = committee or agency
         created += int(was_created)
@@ -51,15 +72,25 @@ def demo_agencies_load(*, province_code: int) -> int:
         committee_code, desk_code = commune_agency_codes(unit.code)
         commune_committee, was_created = Agency.objects.update_or_create(
             code=committee_code,
-            defaults={"name": f"Ủy ban nhân dân {unit.name}", "name_en": f"People's Committee of {unit.name}",
-                      "kind": AgencyKind.PEOPLES_COMMITTEE, "level": UnitLevel.COMMUNE, "unit": unit},
+            defaults={
+                "name": f"Ủy ban nhân dân {unit.name}",
+                "name_en": f"People's Committee of {unit.name}",
+                "kind": AgencyKind.PEOPLES_COMMITTEE,
+                "level": UnitLevel.COMMUNE,
+                "unit": unit,
+            },
         )
         created += int(was_created)
         _desk, was_created = Agency.objects.update_or_create(
             code=desk_code,
-            defaults={"name": f"Bộ phận Một cửa {unit.name}", "name_en": f"One-stop desk of {unit.name}",
-                      "kind": AgencyKind.ONE_STOP_DESK, "level": UnitLevel.COMMUNE, "unit": unit,
-                      "parent": commune_committee},
+            defaults={
+                "name": f"Bộ phận Một cửa {unit.name}",
+                "name_en": f"One-stop desk of {unit.name}",
+                "kind": AgencyKind.ONE_STOP_DESK,
+                "level": UnitLevel.COMMUNE,
+                "unit": unit,
+                "parent": commune_committee,
+            },
         )
         created += int(was_created)
     return created

@@ -8,8 +8,14 @@ from cqs.audit.services import audit_record
 @pytest.fixture
 def event(personas):
     with transaction.atomic():
-        return audit_record(actor=personas.system_admin, action="create", object_type="test.thing",
-                            object_id="1", object_repr="thing", after={"a": 1})
+        return audit_record(
+            actor=personas.system_admin,
+            action="create",
+            object_type="test.thing",
+            object_id="1",
+            object_repr="thing",
+            after={"a": 1},
+        )
 
 
 def test_orm_update_is_refused(event):

@@ -86,8 +86,13 @@ def test_bad_days_parameters(client, db):
 def test_override_changes_deadlines_and_is_audited(client, personas):
     from cqs.audit.models import AuditEvent
 
-    calendar_override_set(actor=personas.system_admin, day=dt.date(2026, 9, 3), working=False,
-                          reason="Nghỉ do bão", source_document="Quyết định 123/QĐ-UBND")
+    calendar_override_set(
+        actor=personas.system_admin,
+        day=dt.date(2026, 9, 3),
+        working=False,
+        reason="Nghỉ do bão",
+        source_document="Quyết định 123/QĐ-UBND",
+    )
     body = deadline(client, start="2026-08-28T08:00:00+07:00", calendar_days=3)
     assert body["deadline"] == "2026-09-04T08:00:00+07:00"
     days = client.get("/api/v1/calendar/days", {"from": "2026-09-03", "to": "2026-09-03"}).json()
@@ -107,5 +112,4 @@ def event_override(day):
 def test_only_system_administrators_override_the_calendar(personas):
     for user in (personas.agency_admin, personas.leader, personas.citizen):
         with pytest.raises(PermissionRefused):
-            calendar_override_set(actor=user, day=dt.date(2026, 9, 3), working=False, reason="x",
-                                  source_document="y")
+            calendar_override_set(actor=user, day=dt.date(2026, 9, 3), working=False, reason="x", source_document="y")

@@ -54,8 +54,11 @@ def test_export_round_trips_through_import(personas):
 def _bad_records() -> list[tuple[str, dict]]:
     bad_code = copy.deepcopy(BIRTH) | {"code": "1-001193"}
     unknown_agency = copy.deepcopy(ENTERPRISE) | {"agencies": ["999.99.99.Z99"]}
-    bad_schema = copy.deepcopy(BIRTH) | {"code": "1.000001", "national_code": "1.000001",
-                                         "form_schema": {"type": "object", "properties": {"x": {"type": "strin"}}}}
+    bad_schema = copy.deepcopy(BIRTH) | {
+        "code": "1.000001",
+        "national_code": "1.000001",
+        "form_schema": {"type": "object", "properties": {"x": {"type": "strin"}}},
+    }
     over_budget = copy.deepcopy(ENTERPRISE) | {"code": "2.000002", "national_code": "2.000002"}
     over_budget["process"][1]["budget_hours"] = 40
     return [

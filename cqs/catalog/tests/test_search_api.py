@@ -6,11 +6,17 @@ from cqs.catalog.services import catalog_import
 from tests.catalog_samples import BIRTH, ENTERPRISE, catalog_document
 
 DEATH = copy.deepcopy(BIRTH) | {
-    "code": "1.000656", "national_code": "1.000656", "name": "Đăng ký khai tử", "name_en": "Death registration",
+    "code": "1.000656",
+    "national_code": "1.000656",
+    "name": "Đăng ký khai tử",
+    "name_en": "Death registration",
     "description": "Đăng ký khai tử cho người chết.",
 }
 MARRIAGE = copy.deepcopy(BIRTH) | {
-    "code": "1.000894", "national_code": "1.000894", "name": "Đăng ký kết hôn", "name_en": "Marriage registration",
+    "code": "1.000894",
+    "national_code": "1.000894",
+    "name": "Đăng ký kết hôn",
+    "name_en": "Marriage registration",
     "description": "Đăng ký kết hôn; kèm trích lục khai sinh nếu cần.",
 }
 
@@ -26,7 +32,9 @@ def names(client, **params):
     return [r["name"] for r in response.json()["results"]]
 
 
-@pytest.mark.parametrize("query", ["dang ky khai sinh", "khai sin", "Đăng ký khai sinh", "DANG KY KHAI SINH", "khai sinhh"])
+@pytest.mark.parametrize(
+    "query", ["dang ky khai sinh", "khai sin", "Đăng ký khai sinh", "DANG KY KHAI SINH", "khai sinhh"]
+)
 def test_search_finds_birth_registration_without_accents_or_with_typos(client, catalog, query):
     assert names(client, q=query)[0] == "Đăng ký khai sinh"
 
@@ -64,8 +72,13 @@ def test_whole_definition_by_code(client, catalog):
 
 @pytest.mark.parametrize(
     ("params", "parameter"),
-    [({"level": "district-ish"}, "level"), ({"page": "x"}, "page"), ({"page_size": 500}, "page_size"),
-     ({"online": "level4"}, "online"), ({"page": 99}, "page")],
+    [
+        ({"level": "district-ish"}, "level"),
+        ({"page": "x"}, "page"),
+        ({"page_size": 500}, "page_size"),
+        ({"online": "level4"}, "online"),
+        ({"page": 99}, "page"),
+    ],
 )
 def test_bad_parameters_get_400_naming_the_parameter(client, catalog, params, parameter):
     response = client.get("/api/v1/procedures", params)

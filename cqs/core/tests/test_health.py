@@ -13,15 +13,21 @@ def test_healthz_reports_database_ok(client, db):
 
 def test_healthz_is_503_when_the_database_is_unreachable(tmp_path):
     # A real process pointed at a port where no server listens.
-    env = {**os.environ, "DATABASE_URL": "postgresql://postgres@127.0.0.1:9/nowhere", "CQS_DATA_DIR": str(tmp_path),
-           "CQS_DEVELOPMENT": "1", "DJANGO_SETTINGS_MODULE": "cqs.settings"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": "postgresql://postgres@127.0.0.1:9/nowhere",
+        "CQS_DATA_DIR": str(tmp_path),
+        "CQS_DEVELOPMENT": "1",
+        "DJANGO_SETTINGS_MODULE": "cqs.settings",
+    }
     script = (
         "import django; django.setup();"
         "from django.test import Client;"
         "r = Client().get('/healthz'); print(r.status_code, r.content.decode())"
     )
-    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60,
-                         cwd=settings.BASE_DIR)
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60, cwd=settings.BASE_DIR
+    )
     assert out.stdout.startswith("503"), out.stderr[-2000:]
     assert '"database": "unreachable"' in out.stdout
 
@@ -29,7 +35,13 @@ def test_healthz_is_503_when_the_database_is_unreachable(tmp_path):
 def test_api_documents_itself(client, db):
     spec = client.get("/api/v1/openapi.json").json()
     assert spec["openapi"].startswith("3.")
-    for path in ["/api/v1/procedures", "/api/v1/procedures/{code}", "/api/v1/units", "/api/v1/agencies",
-                 "/api/v1/calendar/deadline", "/api/v1/calendar/days"]:
+    for path in [
+        "/api/v1/procedures",
+        "/api/v1/procedures/{code}",
+        "/api/v1/units",
+        "/api/v1/agencies",
+        "/api/v1/calendar/deadline",
+        "/api/v1/calendar/days",
+    ]:
         assert path in spec["paths"], path
     assert client.get("/api/v1/docs").status_code == 200

@@ -37,14 +37,15 @@ def test_agency_admin_cannot_move_the_agency_in_the_organisation(org, personas):
 
 
 def test_agency_admin_grants_roles_only_in_own_agency(org, personas):
-    membership_grant(actor=personas.agency_admin, user=personas.dept_specialist, agency=org.desk_a,
-                     role=Role.RECEPTION)
+    membership_grant(actor=personas.agency_admin, user=personas.dept_specialist, agency=org.desk_a, role=Role.RECEPTION)
     with pytest.raises(PermissionRefused):
-        membership_grant(actor=personas.agency_admin, user=personas.dept_specialist, agency=org.committee_b,
-                         role=Role.RECEPTION)
+        membership_grant(
+            actor=personas.agency_admin, user=personas.dept_specialist, agency=org.committee_b, role=Role.RECEPTION
+        )
     with pytest.raises(PermissionRefused):
-        membership_grant(actor=personas.agency_admin, user=personas.dept_specialist, agency=org.committee_a,
-                         role=Role.SYSTEM_ADMIN)
+        membership_grant(
+            actor=personas.agency_admin, user=personas.dept_specialist, agency=org.committee_a, role=Role.SYSTEM_ADMIN
+        )
 
 
 def test_other_agency_cannot_revoke_a_role(org, personas):
@@ -74,8 +75,9 @@ def test_admin_page_of_another_agency_is_refused(client, org, personas):
     client.force_login(personas.other_admin)
     url = f"/admin/org/agency/{org.committee_a.pk}/change/"
     assert client.get(url).status_code in (302, 403, 404)
-    response = client.post(url, {"name": "Bị sửa", "name_en": "", "email": "", "phone": "", "address": "",
-                                 "is_active": "on"})
+    response = client.post(
+        url, {"name": "Bị sửa", "name_en": "", "email": "", "phone": "", "address": "", "is_active": "on"}
+    )
     assert response.status_code in (302, 403, 404)
     assert Agency.objects.get(pk=org.committee_a.pk).name == "UBND Phường Tân An"
 
@@ -84,8 +86,10 @@ def test_admin_page_of_own_agency_saves_through_the_audit(client, org, personas)
     client.force_login(personas.agency_admin)
     url = f"/admin/org/agency/{org.committee_a.pk}/change/"
     assert client.get(url).status_code == 200
-    response = client.post(url, {"name": "UBND Phường Tân An (mới)", "name_en": "", "email": "", "phone": "",
-                                 "address": "", "is_active": "on"})
+    response = client.post(
+        url,
+        {"name": "UBND Phường Tân An (mới)", "name_en": "", "email": "", "phone": "", "address": "", "is_active": "on"},
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Agency.objects.get(pk=org.committee_a.pk).name == "UBND Phường Tân An (mới)"
     assert AuditEvent.objects.filter(object_type="org.agency", actor=personas.agency_admin).exists()

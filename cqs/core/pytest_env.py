@@ -1,0 +1,6 @@
+"""Loaded by pytest before Django's settings (see `addopts` in pyproject.toml): tests run in
+development mode, so they need no secret from the environment."""
+
+import os
+
+os.environ.setdefault("CQS_DEVELOPMENT", "1")

@@ -1,0 +1,32 @@
+"""The public catalogue as a person on a cheap phone uses it."""
+
+import pytest
+
+from cqs.catalog.services import catalog_import
+from tests.catalog_samples import catalog_document
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def catalog(transactional_db, personas):
+    catalog_import(actor=personas.system_admin, document=catalog_document())
+
+
+def test_find_a_procedure_by_unaccented_query_on_a_phone(live_server, catalog, new_page):
+    page = new_page()
+    page.goto(live_server.url + "/")
+    page.get_by_role("searchbox").fill("dang ky khai sin")
+    page.get_by_role("button", name="Tìm kiếm").click()
+    page.get_by_role("link", name="Đăng ký khai sinh").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Đăng ký khai sinh"
+    assert page.get_by_text("Tờ khai đăng ký khai sinh").is_visible()
+    # Readable at 360 px: nothing forces horizontal scrolling.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_the_interface_switches_to_english(live_server, catalog, new_page):
+    page = new_page()
+    page.goto(live_server.url + "/thu-tuc/")
+    page.get_by_role("button", name="English").click()
+    assert page.locator("html").get_attribute("lang") == "en"
