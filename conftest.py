@@ -90,7 +90,7 @@ def personas(org: Org) -> Personas:
         return user
 
     return Personas(
-        citizen=make_user("congdan", UserKind.CITIZEN, full_name="Nguyễn Thị Hồng Nhung"),
+        citizen=make_user("congdan", UserKind.CITIZEN, full_name="Nguyễn Thị Hồng Nhung", email="nhung@example.com"),
         enterprise=make_user("doanhnghiep", UserKind.ENTERPRISE),
         reception=official("tiepnhan", org.desk_a, Role.RECEPTION),
         specialist=official("chuyenvien", org.committee_a, Role.SPECIALIST),

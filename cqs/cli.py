@@ -49,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
 
         os.environ["DATABASE_URL"] = embedded_database_url(settings.DATA_DIR)
     call_command("migrate", interactive=False, verbosity=0)
+    (settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     if settings.DEMO_MODE:
         call_command("load_demo")
     address = f"http://{args.host}:{args.port}"
@@ -69,6 +70,11 @@ def run(args: argparse.Namespace) -> int:
         "10",
     ]
     web = subprocess.Popen(command, env=os.environ.copy())
+    # The task queue's worker: notifications, periodic jobs. Same database, same code.
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "django", "procrastinate", "worker", "--concurrency", "4"],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "cqs.settings"},
+    )
     try:
         if not _wait_healthy(address, web):
             print("The web server did not become healthy; see the messages above.", file=sys.stderr)
@@ -79,12 +85,14 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        if web.poll() is None:
-            web.send_signal(signal.SIGTERM)
+        for process in (web, worker):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in (web, worker):
             try:
-                web.wait(timeout=15)
+                process.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                web.kill()
+                process.kill()
 
 
 def main(argv: list[str] | None = None) -> int:

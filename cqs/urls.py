@@ -14,5 +14,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("tai-khoan/", include("cqs.accounts.urls")),
+    path("", include("cqs.dossiers.urls")),
     path("", include("cqs.portal.urls")),
 ]

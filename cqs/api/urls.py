@@ -8,9 +8,12 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from cqs.accounts.api import router as accounts_router
 from cqs.calendar.api import router as calendar_router
 from cqs.catalog.api import router as catalog_router
 from cqs.core.errors import DomainError
+from cqs.dossiers.api import office_router, public_router
+from cqs.dossiers.api import router as dossiers_router
 from cqs.org.api import router as org_router
 
 api = NinjaAPI(
@@ -26,6 +29,10 @@ api = NinjaAPI(
 api.add_router("/procedures", catalog_router)
 api.add_router("/", org_router)
 api.add_router("/calendar", calendar_router)
+api.add_router("/auth", accounts_router)
+api.add_router("/", dossiers_router)
+api.add_router("/", public_router)
+api.add_router("/office", office_router)
 
 
 def error_body(code: str, message: str, details: object = None) -> dict[str, object]:

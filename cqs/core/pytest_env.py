@@ -4,3 +4,4 @@ development mode, so they need no secret from the environment."""
 import os
 
 os.environ.setdefault("CQS_DEVELOPMENT", "1")
+os.environ.setdefault("CQS_DB_CONN_MAX_AGE", "0")

@@ -1,0 +1,1 @@
+"""The platform's benchmarks: `python -m bench --help` (README, "Benchmarks")."""

@@ -1,0 +1,58 @@
+"""`python -m bench` — run the platform's benchmarks and print one table (README, "Benchmarks").
+
+Each run starts the platform on a fresh benchmark database (`var/bench`, or DATABASE_URL),
+measures, and measures the baselines (`pgbench` TPC-B and select-only) on the same server in the
+same run, so the figures are comparable across machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bench import harness
+from bench.report import Row, render, write_json
+
+BENCHMARKS = ["submission"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("names", nargs="*", choices=[*BENCHMARKS, []], help="benchmarks to run (default: all)")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--web-workers", type=int, default=4)
+    parser.add_argument("--web-threads", type=int, default=4)
+    parser.add_argument("--out", type=Path, default=Path("bench/results/latest.json"))
+    args = parser.parse_args(argv)
+    names = args.names or BENCHMARKS
+    rows: list[Row] = []
+    context: dict = {"web_workers": args.web_workers, "web_threads": args.web_threads}
+    with harness.instance(workers=args.web_workers, threads=args.web_threads) as platform:
+        print(f"platform at {platform.base_url}; measuring the pgbench baselines ...", flush=True)
+        tpcb = harness.pgbench(platform.database_url, clients=8, seconds=15)
+        select_only = harness.pgbench(platform.database_url, clients=8, seconds=10, select_only=True)
+        rows.append(Row("baseline", "pgbench TPC-B (8 clients)", tpcb, "tx/s", ""))
+        rows.append(Row("baseline", "pgbench select-only (8 clients)", select_only, "tx/s", ""))
+        if "submission" in names:
+            from bench import submission
+
+            agency, usernames = submission.prepare(args.clients)
+            print(f"submission: {args.clients} clients for {args.seconds:.0f} s ...", flush=True)
+            sub_rows, sub_context = submission.run(platform.base_url, clients=args.clients, seconds=args.seconds,
+                                                   agency=agency, usernames=usernames)
+            sub_rows[0].baseline_name, sub_rows[0].baseline = "TPC-B tx/s", tpcb
+            rows += sub_rows
+            context["submission"] = sub_context
+    print()
+    print(render(rows))
+    print()
+    print(f"context: {context}")
+    write_json(rows, args.out, context)
+    print(f"written: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,159 @@
+"""Reads about accounts for pages, the API and the other contexts (dossiers freeze
+`applicant_snapshot` into a dossier at submission and prefill forms with `prefill_values`)."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from cqs.accounts.models import CitizenProfile, EnterpriseProfile, User, UserKind
+from cqs.accounts.validators import normalize_phone
+from cqs.org.models import AdministrativeUnit, UnitLevel
+
+
+def user_for_identifier(identifier: str) -> User | None:
+    """The account a sign-in identifier names: an e-mail address (any case), a mobile number (any
+    of the accepted spellings, +84 included) or a username, in that order."""
+    identifier = (identifier or "").strip()
+    if not identifier:
+        return None
+    if "@" in identifier:
+        user = User.objects.filter(email__iexact=identifier).first()
+        if user is not None:
+            return user
+    else:
+        try:
+            phone = normalize_phone(identifier)
+        except ValidationError:  # not a phone number: try it as a username
+            phone = None
+        if phone:
+            user = User.objects.filter(phone=phone).first()
+            if user is not None:
+                return user
+    return User.objects.filter(username=identifier).first()
+
+
+def profile_of(user: Any) -> CitizenProfile | EnterpriseProfile | None:
+    """The citizen's or enterprise's profile, or None (officials, or accounts not filled in yet)."""
+    if not getattr(user, "pk", None):
+        return None
+    if user.kind == UserKind.CITIZEN:
+        return CitizenProfile.objects.select_related("address_unit").filter(user=user).first()
+    if user.kind == UserKind.ENTERPRISE:
+        return EnterpriseProfile.objects.select_related("address_unit").filter(user=user).first()
+    return None
+
+
+def _address(profile: CitizenProfile | EnterpriseProfile | None) -> str:
+    if profile is None:
+        return ""
+    return ", ".join(part for part in (profile.address_street, profile.address_unit.name) if part)
+
+
+def profile_as_dict(profile: CitizenProfile | EnterpriseProfile | None) -> dict[str, Any] | None:
+    if isinstance(profile, CitizenProfile):
+        return {
+            "identity_number": profile.identity_number,
+            "full_name": profile.full_name,
+            "date_of_birth": profile.date_of_birth.isoformat() if profile.date_of_birth else None,
+            "sex": profile.sex or None,
+            "address_unit": profile.address_unit.code,
+            "address_unit_name": profile.address_unit.name,
+            "address_street": profile.address_street,
+        }
+    if isinstance(profile, EnterpriseProfile):
+        return {
+            "tax_code": profile.tax_code,
+            "enterprise_name": profile.name,
+            "legal_representative": profile.legal_representative,
+            "representative_identity": profile.representative_identity,
+            "address_unit": profile.address_unit.code,
+            "address_unit_name": profile.address_unit.name,
+            "address_street": profile.address_street,
+        }
+    return None
+
+
+def account_as_dict(user: User) -> dict[str, Any]:
+    """The account as its owner sees it (`GET /api/v1/auth/me`, `POST /api/v1/auth/register`)."""
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "kind": user.kind,
+        "full_name": user.full_name,
+        "email": user.email or None,
+        "email_verified": user.email_verified,
+        "phone": user.phone or None,
+        "phone_verified": user.phone_verified,
+        "profile": profile_as_dict(profile_of(user)),
+    }
+
+
+def prefill_values(user: Any) -> dict[str, Any]:
+    """Values to prefill an application form with. Keys: `full_name`, `identity_number` (the tax code
+    for an enterprise), `date_of_birth` (ISO date), `phone`, `email`, `address`; "" when unknown."""
+    profile = profile_of(user)
+    values: dict[str, Any] = {
+        "full_name": getattr(user, "full_name", "") or "",
+        "identity_number": "",
+        "date_of_birth": "",
+        "phone": getattr(user, "phone", "") or "",
+        "email": getattr(user, "email", "") or "",
+        "address": _address(profile),
+    }
+    if isinstance(profile, CitizenProfile):
+        values["full_name"] = profile.full_name
+        values["identity_number"] = profile.identity_number
+        values["date_of_birth"] = profile.date_of_birth.isoformat() if profile.date_of_birth else ""
+    elif isinstance(profile, EnterpriseProfile):
+        values["full_name"] = profile.name
+        values["identity_number"] = profile.tax_code
+    return values
+
+
+def applicant_snapshot(user: Any) -> dict[str, str]:
+    """Who applies, frozen into a dossier at submission. Keys: `kind`, `full_name`,
+    `identity_number`, `phone`, `email`, `address`, `unit_code` (all strings, "" when unknown)."""
+    profile = profile_of(user)
+    values = prefill_values(user)
+    return {
+        "kind": str(getattr(user, "kind", "") or ""),
+        "full_name": values["full_name"],
+        "identity_number": values["identity_number"],
+        "phone": values["phone"],
+        "email": values["email"],
+        "address": values["address"],
+        "unit_code": profile.address_unit.code if profile is not None else "",
+    }
+
+
+def home_commune_code(user: Any) -> str | None:
+    """The code of the commune the citizen lives in (or the enterprise has its seat in), if known."""
+    profile = profile_of(user)
+    return profile.address_unit.code if profile is not None else None
+
+
+def _sort_key(name: str) -> str:
+    # Vietnamese order without a database collation: compare without accents, đ as d.
+    stripped = "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
+    return stripped.replace("đ", "d").replace("Đ", "D").casefold()
+
+
+def current_communes() -> QuerySet[AdministrativeUnit]:
+    return AdministrativeUnit.objects.filter(level=UnitLevel.COMMUNE, is_current=True)
+
+
+def commune_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """Current communes grouped by kind ("Phường", "Xã", "Đặc khu"), each group in Vietnamese
+    alphabetical order: the options of the address selects."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for code, name, division_type in current_communes().values_list("code", "name", "division_type"):
+        label = (division_type or "").capitalize() or "–"
+        groups.setdefault(label, []).append((code, name))
+    return [
+        (label, sorted(options, key=lambda option: _sort_key(option[1])))
+        for label, options in sorted(groups.items(), key=lambda item: _sort_key(item[0]))
+    ]

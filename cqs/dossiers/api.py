@@ -1,0 +1,231 @@
+"""Dossier endpoints: the applicant's (`/api/v1/dossiers`, `/api/v1/track`) and the office's
+reception actions (`/api/v1/office/...`). Handlers are thin: parse, call a service, shape."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import File, Form, Header, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from cqs.accounts.auth import api_auth
+from cqs.accounts.models import UserKind
+from cqs.api.pagination import bad_parameter, paginate
+from cqs.core.errors import PermissionRefused, ValidationFailed
+from cqs.dossiers import files, queries, services
+from cqs.dossiers.idempotency import run_once
+from cqs.dossiers.models import Channel
+
+router = Router(tags=["dossiers"], auth=api_auth)
+public_router = Router(tags=["tracking"])
+office_router = Router(tags=["office"], auth=api_auth)
+
+
+class DossierCreateIn(Schema):
+    procedure: str
+    form: dict[str, Any] = {}
+    agency: str | None = None
+
+
+class FormIn(Schema):
+    form: dict[str, Any]
+
+
+class NoteIn(Schema):
+    note: str = ""
+
+
+class ListQuery(Schema):
+    status: str | None = None
+    q: str = ""
+    page: int = 1
+    page_size: int = 20
+
+
+def _content_length_guard(request: HttpRequest) -> None:
+    # Refuse an oversized upload from its declared length, before reading it.
+    declared = int(request.headers.get("Content-Length") or 0)
+    if declared > files.max_upload_bytes() + 64 * 1024:
+        message = _("Tệp vượt quá dung lượng cho phép (%(mb)s MB).") % {"mb": files.max_upload_bytes() // (1024 * 1024)}
+        raise ValidationFailed(message, code="invalid_file", details=[{"field": "file", "message": message}])
+
+
+@router.post("/dossiers", response={200: dict, 201: dict}, summary="Start a dossier (a draft)")
+def create_dossier(
+    request: HttpRequest, payload: DossierCreateIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")
+) -> Status:
+    """Creates a draft for the procedure version in force. Send an `Idempotency-Key`: a retry with
+    the same key returns the first answer and creates nothing new."""
+
+    def work() -> tuple[int, dict[str, Any]]:
+        dossier = services.dossier_create_draft(
+            actor=request.user, procedure_code=payload.procedure, form=payload.form, agency_code=payload.agency
+        )
+        return 201, queries.dossier_detail(dossier)
+
+    return Status(
+        *run_once(user=request.user, key=idempotency_key, scope="dossier.create", payload=payload.dict(), work=work)
+    )
+
+
+@router.put("/dossiers/{ref}/form", response=dict, summary="Replace a draft's form answers")
+def update_form(request: HttpRequest, ref: str, payload: FormIn) -> dict[str, Any]:
+    dossier = queries.dossier_for(request.user, ref)
+    return queries.dossier_detail(services.dossier_update_form(actor=request.user, dossier=dossier, form=payload.form))
+
+
+@router.post("/dossiers/{ref}/documents", response={201: dict}, summary="Attach a document (PDF, JPEG, PNG)")
+def attach_document(request: HttpRequest, ref: str, requirement: Form[str], file: File[UploadedFile]) -> Status:
+    """Multipart: `requirement` (the required document's code) and `file`. The type is checked
+    from the file's content, not its name; a file whose name and content disagree is refused."""
+    _content_length_guard(request)
+    dossier = queries.dossier_for(request.user, ref)
+    document = services.dossier_attach(
+        actor=request.user, dossier=dossier, requirement_code=requirement, stream=file, filename=file.name or ""
+    )
+    return Status(
+        201,
+        {
+            "id": str(document.pk),
+            "requirement": requirement,
+            "name": document.original_name,
+            "size": document.file.size,
+            "content_type": document.file.content_type,
+            "sha256": document.file.sha256,
+        },
+    )
+
+
+@router.post("/dossiers/{ref}/submit", response=dict, summary="Submit a draft")
+def submit_dossier(
+    request: HttpRequest, ref: str, idempotency_key: str | None = Header(None, alias="Idempotency-Key")
+) -> Status:
+    """Validates every field and required document, then gives the dossier its code. A retry with
+    the same `Idempotency-Key` returns the first answer."""
+
+    def work() -> tuple[int, dict[str, Any]]:
+        dossier = queries.dossier_for(request.user, ref)
+        return 200, queries.dossier_detail(services.dossier_submit(actor=request.user, dossier=dossier))
+
+    return Status(
+        *run_once(user=request.user, key=idempotency_key, scope="dossier.submit", payload={"ref": ref}, work=work)
+    )
+
+
+@router.get("/dossiers", response=dict, summary="My dossiers, newest first")
+def list_dossiers(request: HttpRequest, params: Query[ListQuery]) -> dict[str, Any]:
+    if not 1 <= params.page_size <= 100:
+        raise bad_parameter("page_size", "must be between 1 and 100")
+    result = queries.my_dossiers(request.user, status=params.status, q=params.q[:100])
+    return paginate(request, result, page=params.page, page_size=params.page_size, serialize=queries.dossier_summary)
+
+
+@router.get("/dossiers/{ref}", response=dict, summary="One dossier, with its documents and history")
+def get_dossier(request: HttpRequest, ref: str) -> dict[str, Any]:
+    return queries.dossier_detail(queries.dossier_for(request.user, ref))
+
+
+@router.get("/dossiers/{ref}/receipt.pdf", summary="The receipt (form 01) as PDF")
+def receipt(request: HttpRequest, ref: str) -> HttpResponse:
+    dossier = queries.dossier_for(request.user, ref)
+    response = HttpResponse(queries.receipt_pdf(dossier), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="giay-tiep-nhan-{dossier.code}.pdf"'
+    return response
+
+
+@router.get("/dossiers/{ref}/documents/{document_id}", summary="Download an attached document")
+def download_document(request: HttpRequest, ref: str, document_id: str) -> FileResponse:
+    dossier = queries.dossier_for(request.user, ref)
+    document = queries.document_of(dossier, document_id)
+    response = FileResponse(files.open_stored(document.file.sha256), content_type=document.file.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{queries.safe_filename(document.original_name)}"'
+    return response
+
+
+@router.post("/dossiers/{ref}/supplement", response=dict, summary="Send the supplement back to the office")
+def supplement(request: HttpRequest, ref: str, payload: NoteIn) -> dict[str, Any]:
+    dossier = queries.dossier_for(request.user, ref)
+    return queries.dossier_detail(services.dossier_supplement(actor=request.user, dossier=dossier, note=payload.note))
+
+
+@router.post("/dossiers/{ref}/withdraw", response=dict, summary="Withdraw my dossier")
+def withdraw(request: HttpRequest, ref: str, payload: NoteIn) -> dict[str, Any]:
+    dossier = queries.dossier_for(request.user, ref)
+    return queries.dossier_detail(services.dossier_withdraw(actor=request.user, dossier=dossier, reason=payload.note))
+
+
+@public_router.get("/track/{code}", response=dict, summary="Public status lookup (no personal data)")
+def track(request: HttpRequest, code: str, verify: str = "") -> dict[str, Any]:
+    """Needs the last 4 digits of the applicant's identity number or phone (`verify`).
+    Rate-limited per client address and per code."""
+    return queries.track(code, verify, client=request.META.get("REMOTE_ADDR", ""))
+
+
+# --- office: reception -------------------------------------------------------------------------
+
+
+def _official(request: HttpRequest) -> None:
+    if request.user.kind != UserKind.OFFICIAL:
+        raise PermissionRefused(_("Chức năng dành cho cán bộ, công chức."))
+
+
+class SupplementItem(Schema):
+    requirement: str | None = None
+    message: str
+
+
+class OfficeActionIn(Schema):
+    note: str = ""
+    items: list[SupplementItem] = []
+
+
+class CounterDossierIn(Schema):
+    procedure: str
+    agency: str | None = None
+    channel: Literal[1, 2] = 1
+    applicant: dict[str, str]
+    form: dict[str, Any] = {}
+
+
+@office_router.post("/dossiers", response={200: dict, 201: dict}, summary="Register a counter or postal dossier")
+def office_create(
+    request: HttpRequest, payload: CounterDossierIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")
+) -> Status:
+    _official(request)
+
+    def work() -> tuple[int, dict[str, Any]]:
+        dossier = services.dossier_create_draft(
+            actor=request.user,
+            procedure_code=payload.procedure,
+            form=payload.form,
+            agency_code=payload.agency,
+            channel=Channel(payload.channel),
+            applicant_data=payload.applicant,
+        )
+        return 201, queries.dossier_detail(dossier)
+
+    return Status(
+        *run_once(user=request.user, key=idempotency_key, scope="office.create", payload=payload.dict(), work=work)
+    )
+
+
+@office_router.post("/dossiers/{code}/actions/{action}", response=dict, summary="Take an action on a dossier")
+def office_action(
+    request: HttpRequest, code: str, action: Literal["accept", "request_supplement", "refuse"], payload: OfficeActionIn
+) -> dict[str, Any]:
+    """Reception actions: `accept` (the clock starts, the appointment is set), `request_supplement`
+    (`items`: everything missing at once) and `refuse` (`note`: the reasons)."""
+    _official(request)
+    dossier = queries.dossier_for(request.user, code)
+    if action == "accept":
+        services.dossier_accept(actor=request.user, dossier=dossier, note=payload.note)
+    elif action == "request_supplement":
+        services.dossier_request_supplement(
+            actor=request.user, dossier=dossier, items=[i.dict() for i in payload.items], note=payload.note
+        )
+    else:
+        services.dossier_refuse(actor=request.user, dossier=dossier, reasons=payload.note)
+    dossier.refresh_from_db()
+    return queries.dossier_detail(dossier)

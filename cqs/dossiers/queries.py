@@ -1,0 +1,274 @@
+"""Reads of dossiers for the applicant's pages, the public lookup, the API and the receipt."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cqs.core import ratelimit
+from cqs.core.errors import NotFound, PermissionRefused
+from cqs.dossiers.lifecycle import State, allowed_actions, national_status
+from cqs.dossiers.models import Channel, Dossier, DossierDocument
+from cqs.dossiers.notifications import tracking_url
+from cqs.org.permissions import Action, has_permission
+
+OFFICE_VIEW_ACTIONS = (Action.RECEIVE_DOSSIER, Action.PROCESS_DOSSIER, Action.APPROVE_DOSSIER, Action.RETURN_RESULT)
+
+
+def my_dossiers(user: Any, *, status: str | None = None, q: str = "") -> QuerySet[Dossier]:
+    result = Dossier.objects.filter(applicant=user).select_related(
+        "procedure_version", "procedure_version__procedure", "receiving_agency"
+    )
+    if status:
+        result = result.filter(status=status)
+    if q:
+        result = result.filter(Q(code__icontains=q) | Q(procedure_version__name__icontains=q))
+    return result.order_by("-created_at")
+
+
+def can_view(user: Any, dossier: Dossier) -> bool:
+    """The applicant, and officials with a dossier role at the receiving agency."""
+    if dossier.applicant_id is not None and dossier.applicant_id == getattr(user, "pk", None):
+        return True
+    return any(has_permission(user, action, dossier.receiving_agency) for action in OFFICE_VIEW_ACTIONS)
+
+
+def dossier_for(user: Any, ref: str) -> Dossier:
+    """A dossier by id or code, if `user` may see it (404 otherwise, so codes cannot be probed)."""
+    query = Dossier.objects.select_related(
+        "procedure_version__procedure", "procedure_version__sector", "receiving_agency__parent"
+    )
+    try:
+        dossier = query.filter(pk=ref).first() if _is_uuid(ref) else query.filter(code=ref).first()
+    except ValueError:
+        dossier = None
+    if dossier is None or not can_view(user, dossier):
+        raise NotFound(_("Không tìm thấy hồ sơ %(r)s.") % {"r": ref})
+    return dossier
+
+
+def _is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return timezone.localtime(moment).isoformat() if moment else None
+
+
+def dossier_summary(dossier: Dossier) -> dict[str, Any]:
+    return {
+        "id": str(dossier.pk),
+        "code": dossier.code,
+        "status": dossier.status,
+        "status_label": str(State(dossier.status).label),
+        "national_status": national_status(dossier.status),
+        "procedure": {
+            "code": dossier.procedure_version.procedure.code,
+            "name": dossier.procedure_version.name,
+            "version": dossier.procedure_version.version,
+        },
+        "agency": {"code": dossier.receiving_agency.code, "name": dossier.receiving_agency.name},
+        "channel": dossier.channel,
+        "created_at": _iso(dossier.created_at),
+        "submitted_at": _iso(dossier.submitted_at),
+        "received_at": _iso(dossier.received_at),
+        "due_at": _iso(dossier.due_at),
+        "fee_total": dossier.fee_total,
+    }
+
+
+def dossier_detail(dossier: Dossier) -> dict[str, Any]:
+    detail = dossier_summary(dossier)
+    detail.update(
+        {
+            "form": dossier.form_data,
+            "fees": dossier.fee_lines,
+            "applicant": {
+                "name": dossier.applicant_name,
+                "identity_number": dossier.applicant_identity,
+                "phone": dossier.applicant_phone,
+                "email": dossier.applicant_email,
+                "address": dossier.applicant_address,
+            },
+            "documents": [
+                {
+                    "id": str(d.pk),
+                    "requirement": d.requirement.code if d.requirement else None,
+                    "name": d.original_name,
+                    "size": d.file.size,
+                    "content_type": d.file.content_type,
+                    "round": d.round,
+                    "uploaded_at": _iso(d.uploaded_at),
+                }
+                for d in current_documents(dossier)
+            ],
+            "history": history(dossier),
+            "supplement_requests": [
+                {
+                    "number": r.number,
+                    "items": r.items,
+                    "note": r.note,
+                    "requested_at": _iso(r.requested_at),
+                    "answered_at": _iso(r.answered_at),
+                }
+                for r in dossier.supplement_requests.all()
+            ],
+            "allowed_actions": [str(a) for a in allowed_actions(dossier.status)],
+        }
+    )
+    return detail
+
+
+def current_documents(dossier: Dossier) -> QuerySet[DossierDocument]:
+    return (
+        dossier.documents.filter(is_current=True)
+        .select_related("requirement", "file")
+        .order_by("requirement__position")
+    )
+
+
+def history(dossier: Dossier) -> list[dict[str, Any]]:
+    return [
+        {
+            "at": _iso(e.at),
+            "action": e.action,
+            "from": e.from_status or None,
+            "to": e.to_status,
+            "status_label": str(State(e.to_status).label),
+            "national_status": national_status(e.to_status),
+            "agency": e.agency.name if e.agency else None,
+            "note": e.note,
+        }
+        for e in dossier.events.select_related("agency").order_by("at", "id")
+    ]
+
+
+def open_supplement_request(dossier: Dossier):  # type: ignore[no-untyped-def]
+    return dossier.supplement_requests.filter(answered_at__isnull=True).order_by("-number").first()
+
+
+# --- public lookup ------------------------------------------------------------------------------
+
+TRACK_LIMIT_PER_ADDRESS = 30  # lookups per address per 10 minutes
+TRACK_FAILURES_PER_CODE = 5  # wrong verifications per code per hour
+
+
+def track(code: str, verify: str, *, client: str) -> dict[str, Any]:
+    """The public status of a dossier: its code plus the last 4 digits of the applicant's identity
+    number or phone. Shows status and appointment only, never personal data. Rate-limited per
+    address, and per code for wrong answers, so codes and digits cannot be enumerated."""
+    ratelimit.hit(f"track:addr:{client}", limit=TRACK_LIMIT_PER_ADDRESS, window=dt.timedelta(minutes=10))
+    dossier = (
+        Dossier.objects.select_related("procedure_version", "receiving_agency")
+        .filter(code=code.strip().upper())
+        .exclude(status=State.DRAFT)
+        .first()
+    )
+    digits = "".join(ch for ch in verify if ch.isdigit())
+    ok = (
+        dossier is not None
+        and len(digits) == 4
+        and any(v and v.endswith(digits) for v in (dossier.applicant_identity, _digits(dossier.applicant_phone)))
+    )
+    if not ok:
+        ratelimit.hit(f"track:code:{code.strip().upper()}", limit=TRACK_FAILURES_PER_CODE, window=dt.timedelta(hours=1))
+        # The same answer whether the code exists or the digits are wrong.
+        raise NotFound(_("Không tìm thấy hồ sơ với mã và 4 số cuối đã nhập."))
+    return {
+        "code": dossier.code,
+        "procedure": dossier.procedure_version.name,
+        "agency": dossier.receiving_agency.name,
+        "status": dossier.status,
+        "status_label": str(State(dossier.status).label),
+        "national_status": national_status(dossier.status),
+        "submitted_at": _iso(dossier.submitted_at),
+        "received_at": _iso(dossier.received_at),
+        "due_at": _iso(dossier.due_at),
+        "returned_at": _iso(dossier.returned_at),
+        "history": [
+            {"at": h["at"], "status_label": h["status_label"], "agency": h["agency"]} for h in history(dossier)
+        ],
+    }
+
+
+def _digits(value: str) -> str:
+    return "".join(ch for ch in value if ch.isdigit())
+
+
+# --- the receipt (form 01) ------------------------------------------------------------------------
+
+CHANNEL_LABELS = {Channel.COUNTER: "Trực tiếp", Channel.POSTAL: "Qua dịch vụ bưu chính", Channel.ONLINE: "Trực tuyến"}
+
+
+def receipt_pdf(dossier: Dossier) -> bytes:
+    from cqs.dossiers.receipt import ReceiptData, ReceiptDocument, ReceiptFee, render_receipt
+
+    if dossier.code is None:
+        raise PermissionRefused(_("Hồ sơ chưa được nộp nên chưa có giấy tiếp nhận."))
+    agency = dossier.receiving_agency
+    parent = agency.parent.name.upper() if agency.parent_id else ""
+    receiver = ""
+    if dossier.received_at:
+        event = dossier.events.filter(action="accept").select_related("actor").order_by("-at").first()
+        receiver = (event.actor.full_name or event.actor.username) if event and event.actor else ""
+    data = ReceiptData(
+        province_name=_province_name(),
+        agency_parent_name=parent,
+        agency_name=agency.name,
+        dossier_code=dossier.code,
+        procedure_name=dossier.procedure_version.name,
+        applicant_name=dossier.applicant_name,
+        applicant_identity=dossier.applicant_identity,
+        applicant_address=dossier.applicant_address,
+        applicant_phone=dossier.applicant_phone,
+        applicant_email=dossier.applicant_email,
+        channel_label=CHANNEL_LABELS[Channel(dossier.channel)],
+        documents=tuple(
+            ReceiptDocument(
+                name=d.requirement.name if d.requirement else d.original_name,
+                quantity=d.requirement.quantity if d.requirement else 1,
+                form=d.requirement.get_form_display() if d.requirement else "",
+            )
+            for d in current_documents(dossier)
+        ),
+        fees=tuple(ReceiptFee(name=f["name"], amount=int(f["amount"])) for f in dossier.fee_lines),
+        received_at=dossier.received_at,
+        appointment_at=dossier.due_at,
+        submitted_at=dossier.submitted_at,
+        tracking_url=tracking_url(dossier.code),
+        receiving_officer=receiver,
+        result_channel_label="Nhận trực tuyến" if dossier.channel == Channel.ONLINE else "Nhận tại Bộ phận Một cửa",
+    )
+    return render_receipt(data)
+
+
+def _province_name() -> str:
+    from cqs.org.models import AdministrativeUnit
+
+    unit = AdministrativeUnit.objects.filter(code=str(settings.CQS_PROVINCE_CODE)).first()
+    return unit.name if unit else ""
+
+
+def document_of(dossier: Dossier, document_id: str) -> DossierDocument:
+    document = (
+        dossier.documents.select_related("file").filter(pk=document_id).first() if _is_uuid(document_id) else None
+    )
+    if document is None:
+        raise NotFound(_("Không tìm thấy tệp."))
+    return document
+
+
+def safe_filename(name: str) -> str:
+    """A download name without characters that could break the header."""
+    return "".join(ch for ch in name if ch.isalnum() or ch in "._- ")[:120] or "tep"

@@ -1,0 +1,536 @@
+"""Use cases of the dossier lifecycle. Each is one transaction: it locks the dossier row, asks the
+state machine (`lifecycle.transition`) and the permission checks, writes the change and a history
+event, and queues the applicant's notification, which is delivered after commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import IO, Any
+from uuid import UUID
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cqs.accounts.models import User, UserKind
+from cqs.calendar.queries import working_calendar
+from cqs.catalog.fees import fee_lines
+from cqs.catalog.models import OnlineLevel, ProcedureVersion, TimeUnit
+from cqs.catalog.queries import version_in_force
+from cqs.core.errors import NotFound, PermissionRefused, ValidationFailed
+from cqs.dossiers import files
+from cqs.dossiers.lifecycle import APPLICANT, Act, State, Transition, transition
+from cqs.dossiers.models import (
+    Channel,
+    Dossier,
+    DossierCounter,
+    DossierDocument,
+    DossierEvent,
+    StoredFile,
+    SupplementRequest,
+)
+from cqs.org.models import Agency, AgencyKind, UnitLevel
+from cqs.org.permissions import Action, has_permission
+
+APPLICANT_FIELDS = ("full_name", "identity_number", "phone", "email", "address")
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _locked(dossier: Dossier | UUID | str) -> Dossier:
+    pk = dossier.pk if isinstance(dossier, Dossier) else dossier
+    found = (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("procedure_version", "receiving_agency")
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("Không tìm thấy hồ sơ."))
+    return found
+
+
+def _authorize(actor: User, dossier: Dossier, step: Transition) -> None:
+    """The applicant acts on their own dossier (an officer may act for a walk-in applicant);
+    officials act where their role allows."""
+    if step.actor == APPLICANT:
+        if dossier.applicant_id is not None and dossier.applicant_id == actor.pk:
+            return
+        if dossier.channel != Channel.ONLINE and has_permission(
+            actor, Action.RECEIVE_DOSSIER, dossier.receiving_agency
+        ):
+            return
+        raise PermissionRefused(_("Bạn không phải người nộp hồ sơ này."))
+    if not has_permission(actor, step.actor, dossier.receiving_agency):
+        raise PermissionRefused(
+            _("Bạn không có quyền thực hiện thao tác này với hồ sơ của %(agency)s.")
+            % {"agency": dossier.receiving_agency.name}
+        )
+
+
+def _record(
+    dossier: Dossier,
+    *,
+    actor: User | None,
+    action: str,
+    from_status: str,
+    note: str = "",
+    data: Mapping[str, Any] | None = None,
+    at: dt.datetime | None = None,
+) -> DossierEvent:
+    event = DossierEvent.objects.create(
+        dossier=dossier,
+        at=at or timezone.now(),
+        actor=actor,
+        action=action,
+        from_status=from_status,
+        to_status=dossier.status,
+        agency=dossier.receiving_agency,
+        note=note,
+        data=dict(data or {}),
+    )
+    from cqs.dossiers.notifications import announce
+
+    announce(dossier, event)
+    return event
+
+
+def _validation(details: list[dict[str, str]], message: str | None = None) -> ValidationFailed:
+    return ValidationFailed(message or _("Thông tin chưa hợp lệ; vui lòng sửa các mục được đánh dấu."), details=details)
+
+
+def _form_errors(version: ProcedureVersion, answers: Mapping[str, Any], *, partial: bool) -> list[dict[str, str]]:
+    from cqs.dossiers.forms import validate_answers
+
+    if not isinstance(answers, Mapping):
+        return [{"field": "form", "message": _("Tờ khai phải là một đối tượng JSON.")}]
+    return [
+        {"field": f"form.{e.field}" if e.field else "form", "message": e.message}
+        for e in validate_answers(version.form_schema, dict(answers), partial=partial)
+    ]
+
+
+def _snapshot(user: User) -> dict[str, str]:
+    from cqs.accounts.queries import applicant_snapshot
+
+    return applicant_snapshot(user)
+
+
+def resolve_receiving_agency(version: ProcedureVersion, agency_code: str | None, applicant: User | None) -> Agency:
+    """Where a dossier is filed. Provincial procedures go to their implementing agency; commune
+    procedures to any commune of the province (Decree 118 removes the boundary), by default the
+    applicant's home commune. A commune committee receives through its one-stop desk."""
+    implementing = list(version.agencies.filter(is_active=True).order_by("code"))
+    agency = None
+    if agency_code:
+        agency = Agency.objects.filter(code=agency_code, is_active=True).select_related("parent").first()
+        if agency is None:
+            raise _validation([{"field": "agency", "message": _("Không tìm thấy cơ quan %(c)s.") % {"c": agency_code}}])
+    if implementing:
+        allowed = {a.pk for a in implementing} | {a.parent_id for a in implementing if a.parent_id}
+        if agency is None:
+            agency = implementing[0]
+        elif agency.pk not in allowed and agency.parent_id not in allowed:
+            raise _validation([{"field": "agency", "message": _("Cơ quan này không giải quyết thủ tục đã chọn.")}])
+    else:
+        if agency is None and applicant is not None:
+            from cqs.accounts.queries import home_commune_code
+
+            unit_code = home_commune_code(applicant)
+            agency = Agency.objects.filter(
+                unit__code=unit_code, level=UnitLevel.COMMUNE, kind=AgencyKind.PEOPLES_COMMITTEE, is_active=True
+            ).first()
+        if agency is None or agency.level != UnitLevel.COMMUNE:
+            raise _validation([{"field": "agency", "message": _("Vui lòng chọn xã, phường nơi nộp hồ sơ.")}])
+    desk = agency.children.filter(kind=AgencyKind.ONE_STOP_DESK, is_active=True).first()
+    return desk or agency
+
+
+def allocate_code(agency: Agency, day: dt.date) -> str:
+    """The next dossier code of `agency` for `day`: `<agency code>-<yyMMdd>-<NNNN>`.
+
+    One upsert increments the counter and keeps its row locked until the caller's transaction
+    ends: concurrent submissions queue on it, and a rolled-back submission gives its number back.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {DossierCounter._meta.db_table} (agency_id, day, last) VALUES (%s, %s, 1)
+            ON CONFLICT (agency_id, day) DO UPDATE SET last = {DossierCounter._meta.db_table}.last + 1
+            RETURNING last
+            """,  # noqa: S608 - table name from the model, values bound
+            [agency.pk, day],
+        )
+        number = cursor.fetchone()[0]
+    return f"{agency.code}-{day:%y%m%d}-{number:04d}"
+
+
+# --- applying ---------------------------------------------------------------------------------
+
+
+def dossier_create_draft(
+    *,
+    actor: User,
+    procedure_code: str,
+    form: Mapping[str, Any] | None = None,
+    agency_code: str | None = None,
+    channel: int = Channel.ONLINE,
+    applicant_data: Mapping[str, str] | None = None,
+) -> Dossier:
+    """Start a dossier ("tạo hồ sơ nháp") for the procedure version in force today.
+
+    Online: by a citizen or enterprise for themselves; refused for a procedure not offered online.
+    Counter or postal: by a reception officer of the receiving agency, for the applicant described
+    in `applicant_data`. The form may be incomplete; what is filled must be valid.
+    """
+    version = version_in_force(procedure_code)
+    if version is None:
+        raise NotFound(_("Không tìm thấy thủ tục mã %(c)s.") % {"c": procedure_code})
+    form = dict(form or {})
+    if channel == Channel.ONLINE:
+        if version.online_level == OnlineLevel.NONE:
+            raise ValidationFailed(
+                _("Thủ tục này chưa được cung cấp trực tuyến; vui lòng nộp trực tiếp tại Bộ phận Một cửa."),
+                code="not_offered_online",
+                details=[{"field": "procedure", "message": _("Thủ tục không cung cấp trực tuyến.")}],
+            )
+        if actor.kind == UserKind.OFFICIAL:
+            raise PermissionRefused(_("Tài khoản cán bộ không nộp hồ sơ trực tuyến; hãy tiếp nhận tại quầy."))
+    elif channel not in (Channel.COUNTER, Channel.POSTAL):
+        raise _validation([{"field": "channel", "message": _("Hình thức nộp không hợp lệ.")}])
+    applicant = actor if channel == Channel.ONLINE else None
+    agency = resolve_receiving_agency(version, agency_code, applicant)
+    if channel != Channel.ONLINE:
+        if not has_permission(actor, Action.RECEIVE_DOSSIER, agency):
+            raise PermissionRefused(_("Bạn không có quyền tiếp nhận hồ sơ tại %(a)s.") % {"a": agency.name})
+        missing = [f for f in ("full_name", "identity_number") if not (applicant_data or {}).get(f)]
+        if missing:
+            raise _validation([{"field": f"applicant.{f}", "message": _("Thông tin bắt buộc.")} for f in missing])
+    errors = _form_errors(version, form, partial=True)
+    if errors:
+        raise _validation(errors)
+    snapshot = _snapshot(actor) if applicant else {k: str(v) for k, v in (applicant_data or {}).items()}
+    with transaction.atomic():
+        dossier = Dossier.objects.create(
+            procedure_version=version,
+            applicant=applicant,
+            created_by=actor,
+            receiving_agency=agency,
+            channel=channel,
+            form_data=form,
+            **_applicant_columns(snapshot),
+            **_fees(version, form),
+        )
+        DossierEvent.objects.create(
+            dossier=dossier, at=timezone.now(), actor=actor, action="create", to_status=State.DRAFT, agency=agency
+        )
+    return dossier
+
+
+def _applicant_columns(snapshot: Mapping[str, str]) -> dict[str, str]:
+    return {
+        "applicant_kind": snapshot.get("kind", ""),
+        "applicant_name": snapshot.get("full_name", "")[:200],
+        "applicant_identity": snapshot.get("identity_number", "")[:20],
+        "applicant_phone": snapshot.get("phone", "")[:20],
+        "applicant_email": snapshot.get("email", "")[:254],
+        "applicant_address": snapshot.get("address", "")[:400],
+    }
+
+
+def _fees(version: ProcedureVersion, form: Mapping[str, Any]) -> dict[str, Any]:
+    lines = fee_lines(version.fees, form)
+    return {
+        "fee_lines": [{"name": line.name, "kind": line.kind, "amount": line.amount} for line in lines],
+        "fee_total": sum(line.amount for line in lines),
+    }
+
+
+def dossier_update_form(*, actor: User, dossier: Dossier | UUID, form: Mapping[str, Any]) -> Dossier:
+    """Replace a draft's form answers (also while a supplement is requested). Partial is fine."""
+    with transaction.atomic():
+        locked = _locked(dossier)
+        if locked.status not in (State.DRAFT, State.SUPPLEMENT_REQUESTED):
+            transition(locked.status, Act.SUBMIT)  # raises, naming the state and what is allowed
+        _authorize(actor, locked, transition(State.DRAFT, Act.SUBMIT))
+        errors = _form_errors(locked.procedure_version, form, partial=True)
+        if errors:
+            raise _validation(errors)
+        locked.form_data = dict(form)
+        for name, value in _fees(locked.procedure_version, form).items():
+            setattr(locked, name, value)
+        locked.save(update_fields=["form_data", "fee_lines", "fee_total", "updated_at"])
+        return locked
+
+
+def dossier_attach(
+    *, actor: User, dossier: Dossier | UUID, requirement_code: str, stream: IO[bytes], filename: str
+) -> DossierDocument:
+    """Attach a file for one required document of a draft (or of a dossier whose supplement is
+    requested). The file is checked by content before anything is written; a later upload for
+    the same requirement replaces the earlier one, which stays in the history."""
+    upload = files.check_upload(stream, filename)
+    try:
+        with transaction.atomic():
+            locked = _locked(dossier)
+            if locked.status not in (State.DRAFT, State.SUPPLEMENT_REQUESTED):
+                raise ValidationFailed(
+                    _("Chỉ bổ sung giấy tờ khi hồ sơ là bản nháp hoặc đang được yêu cầu bổ sung."),
+                    code="illegal_transition",
+                    details=[{"field": "dossier", "message": State(locked.status).label}],
+                )
+            _authorize(actor, locked, transition(State.DRAFT, Act.SUBMIT))
+            requirement = locked.procedure_version.documents.filter(code=requirement_code).first()
+            if requirement is None:
+                codes = ", ".join(locked.procedure_version.documents.values_list("code", flat=True))
+                raise _validation(
+                    [
+                        {
+                            "field": "requirement",
+                            "message": _("Thành phần hồ sơ không hợp lệ; chọn một trong: %(c)s.") % {"c": codes},
+                        }
+                    ]
+                )
+            # Same bytes uploaded concurrently: one writer at a time per hash, so the clean-up
+            # below never deletes bytes another transaction is about to reference.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [upload.sha256])
+            written = files.store(upload)
+            try:
+                with transaction.atomic():
+                    stored, _created = StoredFile.objects.get_or_create(
+                        sha256=upload.sha256, defaults={"size": upload.size, "content_type": upload.content_type}
+                    )
+                    DossierDocument.objects.filter(dossier=locked, requirement=requirement, is_current=True).update(
+                        is_current=False
+                    )
+                    return DossierDocument.objects.create(
+                        dossier=locked,
+                        requirement=requirement,
+                        file=stored,
+                        original_name=upload.original_name,
+                        round=locked.supplement_rounds if locked.status == State.SUPPLEMENT_REQUESTED else 0,
+                        uploaded_by=actor,
+                    )
+            except BaseException:
+                if written:
+                    files.discard(upload.sha256)
+                raise
+    finally:
+        upload.temp_path.unlink(missing_ok=True)
+
+
+def missing_documents(dossier: Dossier) -> list[dict[str, str]]:
+    """Required documents without a current file. A document a national database can supply is
+    not required from the applicant (Decree 45/2020: data already held is not asked for again)."""
+    attached = set(dossier.documents.filter(is_current=True).values_list("requirement_id", flat=True))
+    return [
+        {"field": f"documents.{req.code}", "message": _("Chưa đính kèm: %(n)s.") % {"n": req.name}}
+        for req in dossier.procedure_version.documents.all()
+        if req.required and not req.national_source and req.pk not in attached
+    ]
+
+
+def dossier_submit(*, actor: User, dossier: Dossier | UUID) -> Dossier:
+    """Submit a draft ("nộp hồ sơ"): every form field valid, every required document attached.
+
+    Writes the dossier's code, its submission moment and its first history event in one
+    transaction. Refused with every problem listed; a second submit is refused as illegal.
+    """
+    with transaction.atomic():
+        locked = _locked(dossier)
+        step = transition(locked.status, Act.SUBMIT)
+        _authorize(actor, locked, step)
+        problems = _form_errors(locked.procedure_version, locked.form_data, partial=False) + missing_documents(locked)
+        if problems:
+            raise _validation(problems, _("Hồ sơ chưa đủ điều kiện nộp; vui lòng bổ sung các mục được đánh dấu."))
+        now = timezone.now()
+        if locked.channel == Channel.ONLINE and locked.applicant is not None:
+            for name, value in _applicant_columns(_snapshot(locked.applicant)).items():
+                setattr(locked, name, value)
+        for name, value in _fees(locked.procedure_version, locked.form_data).items():
+            setattr(locked, name, value)
+        locked.status = step.target
+        locked.submitted_at = now
+        # Last, so the counter's row lock is held for as short a time as possible.
+        locked.code = allocate_code(locked.receiving_agency, timezone.localdate(now))
+        locked.save()
+        _record(locked, actor=actor, action=Act.SUBMIT, from_status=State.DRAFT, at=now)
+        return locked
+
+
+# --- reception --------------------------------------------------------------------------------
+
+
+def clock_start(version: ProcedureVersion, received: dt.datetime) -> dt.datetime:
+    """When the statutory clock starts for a complete dossier received at `received`: the next
+    working moment, and the next working morning when received after the procedure's cut-off."""
+    calendar = working_calendar()
+    start = calendar.effective_start(received)
+    if version.cutoff_time is not None:
+        local = timezone.localtime(received)
+        if local.time() >= version.cutoff_time and calendar.is_working_day(local.date()):
+            next_day = calendar.next_working_day(local.date())
+            start = calendar.effective_start(
+                dt.datetime.combine(next_day, dt.time(0, 0), tzinfo=timezone.get_current_timezone())
+            )
+    return start
+
+
+def statutory_deadline(version: ProcedureVersion, start: dt.datetime) -> dt.datetime:
+    """The appointment for a dossier whose clock starts at `start`, by the official calendar."""
+    calendar = working_calendar()
+    if version.processing_unit == TimeUnit.WORKING_DAYS:
+        return calendar.add_working_days(start, version.processing_time)
+    if version.processing_unit == TimeUnit.CALENDAR_DAYS:
+        return calendar.add_calendar_days(start, version.processing_time)
+    return calendar.add_working_hours(start, version.processing_time)
+
+
+def dossier_accept(*, actor: User, dossier: Dossier | UUID | str, note: str = "") -> Dossier:
+    """Accept a complete dossier ("tiếp nhận"): the clock starts and the appointment is set."""
+    with transaction.atomic():
+        locked = _by_code_locked(dossier)
+        step = transition(locked.status, Act.ACCEPT)
+        _authorize(actor, locked, step)
+        now = timezone.now()
+        previous = locked.status
+        locked.status = step.target
+        locked.received_at = now
+        locked.clock_started_at = clock_start(locked.procedure_version, now)
+        locked.due_at = statutory_deadline(locked.procedure_version, locked.clock_started_at)
+        locked.save()
+        SupplementRequest.objects.filter(dossier=locked, answered_at__isnull=True).update(answered_at=now)
+        _record(
+            locked,
+            actor=actor,
+            action=Act.ACCEPT,
+            from_status=previous,
+            note=note,
+            at=now,
+            data={"due_at": locked.due_at.isoformat()},
+        )
+        return locked
+
+
+def dossier_request_supplement(
+    *, actor: User, dossier: Dossier | UUID | str, items: Sequence[Mapping[str, str]], note: str = ""
+) -> SupplementRequest:
+    """Ask the applicant to complete the dossier (form 02), listing everything missing or wrong
+    at once. Only one request is allowed by the rules: a further one is recorded but flagged."""
+    with transaction.atomic():
+        locked = _by_code_locked(dossier)
+        step = transition(locked.status, Act.REQUEST_SUPPLEMENT)
+        _authorize(actor, locked, step)
+        codes = set(locked.procedure_version.documents.values_list("code", flat=True))
+        problems = []
+        if not items:
+            problems.append({"field": "items", "message": _("Liệt kê ít nhất một nội dung cần bổ sung.")})
+        for i, item in enumerate(items):
+            if not str(item.get("message", "")).strip():
+                problems.append({"field": f"items[{i}].message", "message": _("Nêu rõ nội dung cần bổ sung.")})
+            if item.get("requirement") and item["requirement"] not in codes:
+                problems.append({"field": f"items[{i}].requirement", "message": _("Thành phần hồ sơ không hợp lệ.")})
+        if problems:
+            raise _validation(problems)
+        now = timezone.now()
+        previous = locked.status
+        locked.supplement_rounds += 1
+        locked.status = step.target
+        locked.save()
+        request = SupplementRequest.objects.create(
+            dossier=locked,
+            number=locked.supplement_rounds,
+            items=[{"requirement": i.get("requirement") or None, "message": str(i["message"]).strip()} for i in items],
+            note=note,
+            requested_by=actor,
+            requested_at=now,
+            is_beyond_first=locked.supplement_rounds > 1,
+        )
+        _record(
+            locked,
+            actor=actor,
+            action=Act.REQUEST_SUPPLEMENT,
+            from_status=previous,
+            note=note,
+            at=now,
+            data={"items": request.items, "number": request.number, "beyond_first": request.is_beyond_first},
+        )
+        return request
+
+
+def dossier_supplement(*, actor: User, dossier: Dossier | UUID | str, note: str = "") -> Dossier:
+    """The applicant has supplied what was asked ("bổ sung hồ sơ"): the dossier goes back to the
+    office for a new check. Refused while a requested document has no new file."""
+    with transaction.atomic():
+        locked = _by_code_locked(dossier)
+        step = transition(locked.status, Act.SUPPLEMENT)
+        _authorize(actor, locked, step)
+        request = locked.supplement_requests.order_by("-number").first()
+        refreshed = set(
+            locked.documents.filter(is_current=True, round=locked.supplement_rounds).values_list(
+                "requirement__code", flat=True
+            )
+        )
+        missing = [
+            {"field": f"documents.{item['requirement']}", "message": item["message"]}
+            for item in (request.items if request else [])
+            if item.get("requirement") and item["requirement"] not in refreshed
+        ]
+        problems = missing + _form_errors(locked.procedure_version, locked.form_data, partial=False)
+        if problems:
+            raise _validation(problems, _("Vui lòng bổ sung đủ các nội dung được yêu cầu."))
+        now = timezone.now()
+        locked.status = step.target
+        locked.save()
+        if request:
+            request.answered_at = now
+            request.save(update_fields=["answered_at"])
+        _record(locked, actor=actor, action=Act.SUPPLEMENT, from_status=State.SUPPLEMENT_REQUESTED, note=note, at=now)
+        return locked
+
+
+def dossier_refuse(*, actor: User, dossier: Dossier | UUID | str, reasons: str) -> Dossier:
+    """Refuse a dossier at reception (form 03), with the reasons the applicant will read."""
+    if not reasons.strip():
+        raise _validation([{"field": "note", "message": _("Nêu rõ lý do từ chối.")}])
+    return _simple(actor, dossier, Act.REFUSE, reasons, finish=True)
+
+
+def dossier_withdraw(*, actor: User, dossier: Dossier | UUID | str, reason: str = "") -> Dossier:
+    """The applicant withdraws the dossier; processing ends."""
+    return _simple(actor, dossier, Act.WITHDRAW, reason, finish=True)
+
+
+def _simple(actor: User, dossier: Dossier | UUID | str, action: Act, note: str, *, finish: bool) -> Dossier:
+    with transaction.atomic():
+        locked = _by_code_locked(dossier)
+        step = transition(locked.status, action)
+        _authorize(actor, locked, step)
+        now = timezone.now()
+        previous = locked.status
+        locked.status = step.target
+        if finish:
+            locked.finished_at = now
+        locked.save()
+        _record(locked, actor=actor, action=action, from_status=previous, note=note, at=now)
+        return locked
+
+
+def _by_code_locked(dossier: Dossier | UUID | str) -> Dossier:
+    if isinstance(dossier, str) and not _looks_like_uuid(dossier):
+        pk = Dossier.objects.filter(code=dossier).values_list("pk", flat=True).first()
+        if pk is None:
+            raise NotFound(_("Không tìm thấy hồ sơ %(c)s.") % {"c": dossier})
+        return _locked(pk)
+    return _locked(dossier)
+
+
+def _looks_like_uuid(value: str) -> bool:
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True

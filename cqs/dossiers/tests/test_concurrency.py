@@ -1,0 +1,94 @@
+"""Concurrent users on a real PostgreSQL: codes never repeat or skip; a key runs once."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection
+
+from cqs.dossiers import services
+from cqs.dossiers.idempotency import run_once
+from cqs.dossiers.models import Dossier, IdempotencyRecord
+from cqs.dossiers.tests.conftest import BIRTH_FORM, attach_all
+
+SUBMISSIONS = 100
+THREADS = 25  # concurrent database sessions: well under max_connections on a default server
+
+
+def _in_thread(barrier: threading.Barrier, fn, *args):
+    try:
+        barrier.wait(timeout=60)
+        return fn(*args)
+    finally:
+        connection.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_submissions_to_one_agency_get_codes_0001_to_0100(catalog, org, personas):
+    drafts = []
+    for _ in range(SUBMISSIONS):
+        draft = services.dossier_create_draft(
+            actor=personas.citizen, procedure_code="1.001193", form=BIRTH_FORM, agency_code=org.committee_a.code
+        )
+        attach_all(draft, personas.citizen)
+        drafts.append(draft.pk)
+    start = threading.Event()
+
+    def submit(pk):
+        start.wait(timeout=60)  # all workers start together, then keep the queue full
+        try:
+            return services.dossier_submit(actor=personas.citizen, dossier=pk).code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=THREADS) as pool:
+        futures = [pool.submit(submit, pk) for pk in drafts]
+        start.set()
+        codes = [f.result() for f in futures]
+    numbers = sorted(int(code.rsplit("-", 1)[1]) for code in codes)
+    assert len(set(codes)) == SUBMISSIONS
+    assert numbers == list(range(1, SUBMISSIONS + 1))
+    assert all(code.startswith(org.desk_a.code + "-") for code in codes)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_idempotency_key_sent_ten_times_at_once_creates_one_dossier(catalog, org, personas):
+    barrier = threading.Barrier(10)
+    payload = {"procedure": "1.001193", "form": BIRTH_FORM, "agency": org.committee_a.code}
+
+    def create():
+        def work():
+            dossier = services.dossier_create_draft(
+                actor=personas.citizen, procedure_code="1.001193", form=BIRTH_FORM, agency_code=org.committee_a.code
+            )
+            return 201, {"id": str(dossier.pk)}
+
+        return run_once(user=personas.citizen, key="nop-lan-1", scope="dossier.create", payload=payload, work=work)
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        answers = list(pool.map(lambda _: _in_thread(barrier, create), range(10)))
+    assert Dossier.objects.count() == 1
+    assert {body["id"] for _status, body in answers} == {str(Dossier.objects.get().pk)}
+    assert IdempotencyRecord.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_submits_of_one_draft_submit_it_once(catalog, org, personas):
+    from cqs.dossiers.lifecycle import IllegalTransition
+
+    draft = services.dossier_create_draft(
+        actor=personas.citizen, procedure_code="1.001193", form=BIRTH_FORM, agency_code=org.committee_a.code
+    )
+    attach_all(draft, personas.citizen)
+    barrier = threading.Barrier(5)
+
+    def submit():
+        try:
+            return services.dossier_submit(actor=personas.citizen, dossier=draft.pk).code
+        except IllegalTransition:
+            return None
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        results = list(pool.map(lambda _: _in_thread(barrier, submit), range(5)))
+    assert len([r for r in results if r]) == 1
+    assert draft.events.filter(action="submit").count() == 1
