@@ -152,8 +152,8 @@ def run(base_url: str, *, clients: int, seconds: float, agency: str, usernames: 
                 stats[n].submissions.append(time.perf_counter() - began)
             except (http.client.HTTPException, OSError) as exc:
                 stats[n].errors.append(repr(exc))
-                client = Client(base_url)
-                client.token = client.token or ""
+                token, client = client.token, Client(base_url)
+                client.token = token
 
     threads = [threading.Thread(target=worker, args=(n,), daemon=True) for n in range(clients)]
     for thread in threads:

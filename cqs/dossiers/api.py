@@ -63,7 +63,7 @@ def create_dossier(
         dossier = services.dossier_create_draft(
             actor=request.user, procedure_code=payload.procedure, form=payload.form, agency_code=payload.agency
         )
-        return 201, queries.dossier_detail(dossier)
+        return 201, queries.dossier_summary(dossier)
 
     return Status(
         *run_once(user=request.user, key=idempotency_key, scope="dossier.create", payload=payload.dict(), work=work)
@@ -107,7 +107,7 @@ def submit_dossier(
 
     def work() -> tuple[int, dict[str, Any]]:
         dossier = queries.dossier_for(request.user, ref)
-        return 200, queries.dossier_detail(services.dossier_submit(actor=request.user, dossier=dossier))
+        return 200, queries.dossier_summary(services.dossier_submit(actor=request.user, dossier=dossier))
 
     return Status(
         *run_once(user=request.user, key=idempotency_key, scope="dossier.submit", payload={"ref": ref}, work=work)

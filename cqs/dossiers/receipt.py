@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import fontpkg_be_vietnam_pro
@@ -29,7 +30,27 @@ import segno
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-__all__ = ["ReceiptData", "ReceiptDocument", "ReceiptFee", "render_receipt"]
+__all__ = [
+    "Letterhead",
+    "ReceiptData",
+    "ReceiptDocument",
+    "ReceiptFee",
+    "check_aware",
+    "clean_text",
+    "draw_header",
+    "draw_line",
+    "draw_title",
+    "font_files",
+    "format_amount",
+    "format_place_date",
+    "format_time",
+    "local_time",
+    "new_pdf",
+    "render_receipt",
+    "signature_column",
+    "table_style",
+    "text_height",
+]
 
 TIMEZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -108,6 +129,14 @@ class ReceiptData:
     result_channel_label: str
 
 
+class Letterhead(Protocol):
+    """What the header block needs: any form's data with these three fields will do."""
+
+    province_name: str
+    agency_parent_name: str
+    agency_name: str
+
+
 # --- formatting ------------------------------------------------------------------------------
 
 
@@ -141,11 +170,16 @@ def format_place_date(province_name: str, value: datetime) -> str:
     return f"{place}, {date}" if place else date
 
 
-def _check_aware(data: ReceiptData) -> None:
-    for field in ("received_at", "appointment_at", "submitted_at"):
+def check_aware(data: object, *fields: str) -> None:
+    """Raise ValueError if one of the named datetime fields of `data` is naive (None is allowed)."""
+    for field in fields:
         value = getattr(data, field)
         if value is not None and (value.tzinfo is None or value.utcoffset() is None):
-            raise ValueError(f"ReceiptData.{field} must be a timezone-aware datetime, got {value!r}")
+            raise ValueError(f"{type(data).__name__}.{field} must be a timezone-aware datetime, got {value!r}")
+
+
+def _check_aware(data: ReceiptData) -> None:
+    check_aware(data, "received_at", "appointment_at", "submitted_at")
 
 
 # --- fonts and QR code -----------------------------------------------------------------------
@@ -191,6 +225,19 @@ class _ReceiptPDF(FPDF):
 
 
 def _new_pdf(data: ReceiptData, issued_at: datetime) -> _ReceiptPDF:
+    code = _text(data.dossier_code)
+    return new_pdf(
+        title=f"Giấy tiếp nhận hồ sơ {code}",
+        subject=TITLE,
+        author=_text(data.agency_name),
+        footer_text=f"Mã hồ sơ: {code}",
+        issued_at=issued_at,
+    )
+
+
+def new_pdf(*, title: str, subject: str, author: str, footer_text: str, issued_at: datetime) -> _ReceiptPDF:
+    """An A4 portrait PDF with the receipt's fonts, margins and footer (`footer_text` on the left, "Trang
+    n/N" on the right) and its first page added. `issued_at` is the creation date, for reproducible output."""
     pdf = _ReceiptPDF(orientation="portrait", unit="mm", format="A4")
     for style, path in font_files().items():
         pdf.add_font(FAMILY, style, str(path))
@@ -203,10 +250,10 @@ def _new_pdf(data: ReceiptData, issued_at: datetime) -> _ReceiptPDF:
             ttfont.recalcBBoxes = False
     pdf.set_margins(MARGIN_LEFT, MARGIN_TOP, MARGIN_RIGHT)
     pdf.set_auto_page_break(True, margin=MARGIN_BOTTOM)
-    pdf.footer_text = f"Mã hồ sơ: {_text(data.dossier_code)}"
-    pdf.set_title(f"Giấy tiếp nhận hồ sơ {_text(data.dossier_code)}")
-    pdf.set_subject(TITLE)
-    pdf.set_author(_text(data.agency_name))
+    pdf.footer_text = footer_text
+    pdf.set_title(title)
+    pdf.set_subject(subject)
+    pdf.set_author(author)
     pdf.set_creator("Chính Quyền Số")
     pdf.set_lang("vi")
     pdf.set_creation_date(issued_at)  # the receipt's own date, so that the output is reproducible
@@ -219,7 +266,9 @@ def _height(pdf: FPDF, width: float, line: float, text: str) -> float:
     return pdf.multi_cell(width, line, text, dry_run=True, output="HEIGHT")
 
 
-def _draw_header(pdf: FPDF, data: ReceiptData, issued_at: datetime) -> None:
+def draw_header(pdf: FPDF, data: Letterhead, issued_at: datetime) -> None:
+    """The header block: the agencies on the left, the national title and motto on the right, and
+    under the motto the place and date of `issued_at` (in Vietnam's time)."""
     top = pdf.get_y()
     left_x = pdf.l_margin
     right_x = left_x + HEADER_LEFT_WIDTH + HEADER_GAP
@@ -254,11 +303,12 @@ def _draw_header(pdf: FPDF, data: ReceiptData, issued_at: datetime) -> None:
     )
 
 
-def _draw_title(pdf: FPDF, data: ReceiptData) -> None:
+def draw_title(pdf: FPDF, title: str, dossier_code: str, *, space_after: float = 4) -> None:
+    """The form's title in bold capitals, then "Mã hồ sơ: <code>" centred, the code in bold."""
     pdf.ln(6)
     pdf.set_font(FAMILY, "B", 14)
-    pdf.multi_cell(0, 7, TITLE, align="C", new_x="LMARGIN", new_y="NEXT")
-    label, code = "Mã hồ sơ: ", _text(data.dossier_code)
+    pdf.multi_cell(0, 7, title, align="C", new_x="LMARGIN", new_y="NEXT")
+    label, code = "Mã hồ sơ: ", _text(dossier_code)
     pdf.set_font(FAMILY, "", BODY_SIZE)
     label_width = pdf.get_string_width(label)
     pdf.set_font(FAMILY, "B", BODY_SIZE)
@@ -271,7 +321,7 @@ def _draw_title(pdf: FPDF, data: ReceiptData) -> None:
         pdf.cell(code_width, BODY_LINE, code, new_x="LMARGIN", new_y="NEXT")
     else:  # an unusually long code: let it wrap
         pdf.multi_cell(0, BODY_LINE, label + code, align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(4)
+    pdf.ln(space_after)
 
 
 def _line(pdf: FPDF, label: str, value: str = "", *, bold_value: bool = True) -> None:
@@ -412,8 +462,8 @@ def render_receipt(data: ReceiptData) -> bytes:
     _check_aware(data)
     issued_at = data.received_at or data.submitted_at
     pdf = _new_pdf(data, issued_at)
-    _draw_header(pdf, data, issued_at)
-    _draw_title(pdf, data)
+    draw_header(pdf, data, issued_at)
+    draw_title(pdf, TITLE, data.dossier_code)
     _draw_applicant(pdf, data)
     _draw_documents(pdf, 1, data.documents)
     _draw_fees(pdf, 2, data.fees)
@@ -421,3 +471,36 @@ def render_receipt(data: ReceiptData) -> bytes:
     _line(pdf, f"{number}. Hình thức nhận kết quả: ", _text(data.result_channel_label), bold_value=False)
     _draw_signatures_and_qr(pdf, data)
     return bytes(pdf.output())
+
+
+# --- building blocks shared with the other forms (cqs.dossiers.forms_pdf) ---------------------
+
+
+def clean_text(value: object) -> str:
+    """The text to draw: in NFC, on one line, without control characters (see `_text`)."""
+    return _text(value)
+
+
+def local_time(value: datetime) -> datetime:
+    """An aware datetime in Vietnam's time."""
+    return _local(value)
+
+
+def text_height(pdf: FPDF, width: float, line: float, text: str) -> float:
+    """The height `multi_cell(width, line, text)` would take with the current font."""
+    return _height(pdf, width, line, text)
+
+
+def draw_line(pdf: FPDF, label: str, value: str = "", *, bold_value: bool = True) -> None:
+    """One paragraph of the body: a label, then its value (in bold unless told), wrapping at the margins."""
+    _line(pdf, label, value, bold_value=bold_value)
+
+
+def signature_column(pdf: FPDF, x: float, width: float, top: float, title: str, hint: str, name: str) -> float:
+    """A signature block (title, hint, blank room, name) centred in a column; returns its bottom."""
+    return _signature_column(pdf, x, width, top, title, hint, name)
+
+
+def table_style() -> dict[str, object]:
+    """The keyword arguments of `FPDF.table` for the receipt's tables (padding, grey headings)."""
+    return _table_style()

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from cqs.accounts.tests.factories import PASSWORD, citizen_payload, register
@@ -122,3 +124,14 @@ def test_navigation_shows_account_links_by_sign_in_state(client, mai):
     client.force_login(mai)
     html = client.get("/tai-khoan/").content.decode()
     assert 'href="/ho-so/"' in html and "Đăng xuất" in html
+
+
+def test_lockout_answer_for_other_sign_in_forms_is_vietnamese(rf, db):
+    from cqs.accounts.identity import lockout_response
+
+    page = lockout_response(rf.post("/admin/login/"))
+    assert page.status_code == 429
+    assert "quá nhiều lần" in page.content.decode()
+    api = lockout_response(rf.post("/api/v1/auth/token"))
+    assert api.status_code == 429
+    assert json.loads(api.content)["error"]["code"] == "rate_limited"
