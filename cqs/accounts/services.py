@@ -445,7 +445,9 @@ def email_verify(*, token: str) -> User:
         if user is None or user.email.lower() != payload.get("e"):
             raise ValidationFailed(_("Liên kết xác thực không còn hiệu lực."), code="link_invalid")
         if user.email_verified:
-            raise ValidationFailed(_("Liên kết xác thực đã được sử dụng."), code="link_used")
+            raise ValidationFailed(
+                _("Liên kết xác thực đã được sử dụng: địa chỉ này đã được xác thực trước đó."), code="link_used"
+            )
         user.email_verified = True
         audited_save(actor=user, instance=user)
     return user

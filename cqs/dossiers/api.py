@@ -3,6 +3,7 @@ reception actions (`/api/v1/office/...`). Handlers are thin: parse, call a servi
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -179,6 +180,28 @@ class SupplementItem(Schema):
 class OfficeActionIn(Schema):
     note: str = ""
     items: list[SupplementItem] = []
+    agency: str | None = None  # transfer: the other agency's code
+    assignee: str | None = None  # assign: the colleague's username
+    new_due_at: dt.datetime | None = None  # apologize: the new appointment
+
+
+OfficeAction = Literal[
+    "accept",
+    "request_supplement",
+    "refuse",
+    "forward",
+    "send_back",
+    "assign",
+    "transfer",
+    "return_transfer",
+    "approve",
+    "reject",
+    "return_result",
+    "request_payment",
+    "record_payment",
+    "apologize",
+    "stop",
+]
 
 
 class CounterDossierIn(Schema):
@@ -212,20 +235,82 @@ def office_create(
 
 
 @office_router.post("/dossiers/{code}/actions/{action}", response=dict, summary="Take an action on a dossier")
-def office_action(
-    request: HttpRequest, code: str, action: Literal["accept", "request_supplement", "refuse"], payload: OfficeActionIn
-) -> dict[str, Any]:
-    """Reception actions: `accept` (the clock starts, the appointment is set), `request_supplement`
-    (`items`: everything missing at once) and `refuse` (`note`: the reasons)."""
+def office_action(request: HttpRequest, code: str, action: OfficeAction, payload: OfficeActionIn) -> dict[str, Any]:
+    """Every office action of the lifecycle. Reception: `accept`, `request_supplement` (`items`:
+    everything missing at once), `refuse` (`note`: reasons). Processing: `forward`, `send_back`
+    (`note`), `assign` (`assignee`), `transfer` (`agency`), `return_transfer`, `request_payment`,
+    `record_payment`, `request_supplement`. Leaders: `approve`, `reject` (`note`), `apologize`
+    (`new_due_at`, `note`), `stop` (`note`). Return: `return_result`. The result document is
+    uploaded with `POST .../result`. An action the dossier's state does not allow is refused with
+    409, naming the state and the allowed actions."""
     _official(request)
     dossier = queries.dossier_for(request.user, code)
-    if action == "accept":
-        services.dossier_accept(actor=request.user, dossier=dossier, note=payload.note)
-    elif action == "request_supplement":
-        services.dossier_request_supplement(
-            actor=request.user, dossier=dossier, items=[i.dict() for i in payload.items], note=payload.note
-        )
-    else:
-        services.dossier_refuse(actor=request.user, dossier=dossier, reasons=payload.note)
+    actor, note = request.user, payload.note
+    handlers = {
+        "accept": lambda: services.dossier_accept(actor=actor, dossier=dossier, note=note),
+        "request_supplement": lambda: services.dossier_request_supplement(
+            actor=actor, dossier=dossier, items=[i.dict() for i in payload.items], note=note
+        ),
+        "refuse": lambda: services.dossier_refuse(actor=actor, dossier=dossier, reasons=note),
+        "forward": lambda: services.dossier_forward(actor=actor, dossier=dossier, note=note),
+        "send_back": lambda: services.dossier_send_back(actor=actor, dossier=dossier, reason=note),
+        "assign": lambda: services.dossier_assign(
+            actor=actor, dossier=dossier, assignee=queries.official_by_username(payload.assignee), note=note
+        ),
+        "transfer": lambda: services.dossier_transfer(
+            actor=actor, dossier=dossier, agency=queries.agency_by_code(payload.agency), note=note
+        ),
+        "return_transfer": lambda: services.dossier_return_transfer(actor=actor, dossier=dossier, note=note),
+        "approve": lambda: services.dossier_decide(actor=actor, dossier=dossier, approve=True, note=note),
+        "reject": lambda: services.dossier_decide(actor=actor, dossier=dossier, approve=False, note=note),
+        "return_result": lambda: services.dossier_return_result(actor=actor, dossier=dossier, note=note),
+        "request_payment": lambda: services.dossier_request_payment(actor=actor, dossier=dossier, note=note),
+        "record_payment": lambda: services.dossier_record_payment(actor=actor, dossier=dossier, note=note),
+        "apologize": lambda: services.dossier_apologize(
+            actor=actor, dossier=dossier, new_due_at=_required(payload.new_due_at, "new_due_at"), reason=note
+        ),
+        "stop": lambda: services.dossier_stop(actor=actor, dossier=dossier, reasons=note),
+    }
+    handlers[action]()
     dossier.refresh_from_db()
     return queries.dossier_detail(dossier)
+
+
+def _required(value: Any, field: str) -> Any:
+    if value is None:
+        raise ValidationFailed(_("Thiếu thông tin bắt buộc."), details=[{"field": field, "message": _("Bắt buộc.")}])
+    return value
+
+
+@office_router.post("/dossiers/{code}/result", response=dict, summary="Record the result document")
+def office_result(request: HttpRequest, code: str, file: File[UploadedFile], note: Form[str] = "") -> dict[str, Any]:
+    _official(request)
+    _content_length_guard(request)
+    dossier = queries.dossier_for(request.user, code)
+    services.dossier_record_result(
+        actor=request.user, dossier=dossier, stream=file, filename=file.name or "", note=note
+    )
+    dossier.refresh_from_db()
+    return queries.dossier_detail(dossier)
+
+
+class RatingIn(Schema):
+    rating: Literal["satisfied", "normal", "unsatisfied"]
+    comment: str = ""
+
+
+@router.post("/dossiers/{ref}/rating", response=dict, summary="Rate the service once, after the result")
+def rate(request: HttpRequest, ref: str, payload: RatingIn) -> dict[str, Any]:
+    dossier = queries.dossier_for(request.user, ref)
+    services.dossier_rate(actor=request.user, dossier=dossier, rating=payload.rating, comment=payload.comment)
+    dossier.refresh_from_db()
+    return queries.dossier_detail(dossier)
+
+
+@router.get("/dossiers/{ref}/result", summary="Download the result document")
+def download_result(request: HttpRequest, ref: str) -> FileResponse:
+    dossier = queries.dossier_for(request.user, ref)
+    stored = queries.result_of(dossier)
+    response = FileResponse(files.open_stored(stored.sha256), content_type=stored.content_type)
+    response["Content-Disposition"] = f'attachment; filename="ket-qua-{dossier.code}.pdf"'
+    return response

@@ -28,6 +28,7 @@ class State(models.TextChoices):
     IN_PROCESS = "in_process", gettext_lazy("Đang xử lý")
     AT_OTHER_AGENCY = "at_other_agency", gettext_lazy("Đang xử lý tại cơ quan khác (liên thông)")
     AWAITING_APPROVAL = "awaiting_approval", gettext_lazy("Chờ lãnh đạo phê duyệt")
+    DECIDED = "decided", gettext_lazy("Đã có quyết định, chờ ban hành kết quả")
     PAYMENT_REQUESTED = "payment_requested", gettext_lazy("Chờ nộp phí, lệ phí")
     WITHDRAWN = "withdrawn", gettext_lazy("Công dân rút hồ sơ")
     STOPPED = "stopped", gettext_lazy("Dừng xử lý")
@@ -60,6 +61,7 @@ NATIONAL_STATUS: dict[str, NationalStatus | None] = {
     State.IN_PROCESS: NationalStatus.PROCESSING,
     State.AT_OTHER_AGENCY: NationalStatus.PROCESSING,
     State.AWAITING_APPROVAL: NationalStatus.PROCESSING,
+    State.DECIDED: NationalStatus.PROCESSING,
     State.PAYMENT_REQUESTED: NationalStatus.PAYMENT,
     State.WITHDRAWN: NationalStatus.WITHDRAWN,
     State.STOPPED: NationalStatus.STOPPED,
@@ -83,7 +85,21 @@ class Act(StrEnum):
     REQUEST_SUPPLEMENT = "request_supplement"
     SUPPLEMENT = "supplement"
     REFUSE = "refuse"
+    FORWARD = "forward"
+    SEND_BACK = "send_back"
+    ASSIGN = "assign"
+    TRANSFER = "transfer"
+    RETURN_TRANSFER = "return_transfer"
+    APPROVE = "approve"
+    REJECT = "reject"
+    RECORD_RESULT = "record_result"
+    RETURN_RESULT = "return_result"
+    REQUEST_PAYMENT = "request_payment"
+    RECORD_PAYMENT = "record_payment"
+    APOLOGIZE = "apologize"
+    STOP = "stop"
     WITHDRAW = "withdraw"
+    RATE = "rate"
 
 
 APPLICANT = "applicant"  # the dossier's owner (or the officer filing on their behalf at the counter)
@@ -91,34 +107,78 @@ APPLICANT = "applicant"  # the dossier's owner (or the officer filing on their b
 
 @dataclass(frozen=True)
 class Transition:
+    """One legal move. `targets` lists every state the move may lead to; where there are several,
+    the service picks from the dossier's data (e.g. forward to the leader's step -> awaiting
+    approval; resume after a pause -> the state the dossier was paused in)."""
+
     action: Act
     sources: frozenset[str]
-    target: State
+    targets: frozenset[str]
     actor: str | Permission  # APPLICANT, or the permission the official needs at the dossier's agency
 
+    @property
+    def target(self) -> State:
+        (only,) = self.targets
+        return State(only)
+
+    def to(self, state: str) -> State:
+        """The chosen target, checked against the table."""
+        if state not in self.targets:
+            raise IllegalTransition(f"{self.action} cannot lead to {state}")
+        return State(state)
+
+
+def _t(action: Act, sources: set[str], targets: set[str], actor: str | Permission) -> Transition:
+    return Transition(action, frozenset(sources), frozenset(targets), actor)
+
+
+S = State
+PROCESSING = {S.RECEIVED, S.IN_PROCESS, S.AWAITING_APPROVAL, S.AT_OTHER_AGENCY, S.DECIDED}
+PAUSED_RESUMABLE = {S.RECEIVED, S.IN_PROCESS, S.AT_OTHER_AGENCY, S.DECIDED}
 
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition(Act.SUBMIT, frozenset({State.DRAFT}), State.SUBMITTED, APPLICANT),
-    Transition(
-        Act.ACCEPT, frozenset({State.SUBMITTED, State.SUPPLEMENTED}), State.RECEIVED, Permission.RECEIVE_DOSSIER
-    ),
-    Transition(
+    _t(Act.SUBMIT, {S.DRAFT}, {S.SUBMITTED}, APPLICANT),
+    # Accepting a new dossier starts the clock; accepting a supplemented one resumes where it paused.
+    _t(Act.ACCEPT, {S.SUBMITTED, S.SUPPLEMENTED}, {S.RECEIVED} | PAUSED_RESUMABLE, Permission.RECEIVE_DOSSIER),
+    _t(Act.REQUEST_SUPPLEMENT, {S.SUBMITTED, S.SUPPLEMENTED}, {S.SUPPLEMENT_REQUESTED}, Permission.RECEIVE_DOSSIER),
+    _t(
         Act.REQUEST_SUPPLEMENT,
-        frozenset({State.SUBMITTED, State.SUPPLEMENTED}),
-        State.SUPPLEMENT_REQUESTED,
-        Permission.RECEIVE_DOSSIER,
+        {S.RECEIVED, S.IN_PROCESS, S.AT_OTHER_AGENCY},
+        {S.SUPPLEMENT_REQUESTED},
+        Permission.PROCESS_DOSSIER,
     ),
-    Transition(Act.SUPPLEMENT, frozenset({State.SUPPLEMENT_REQUESTED}), State.SUPPLEMENTED, APPLICANT),
-    Transition(Act.REFUSE, frozenset({State.SUBMITTED, State.SUPPLEMENTED}), State.REFUSED, Permission.RECEIVE_DOSSIER),
-    Transition(
-        Act.WITHDRAW,
-        frozenset(State.values) - FINAL_STATES - {State.DRAFT, State.AWAITING_RETURN},
-        State.WITHDRAWN,
-        APPLICANT,
+    _t(Act.SUPPLEMENT, {S.SUPPLEMENT_REQUESTED}, {S.SUPPLEMENTED}, APPLICANT),
+    _t(Act.REFUSE, {S.SUBMITTED, S.SUPPLEMENTED}, {S.REFUSED}, Permission.RECEIVE_DOSSIER),
+    _t(Act.FORWARD, {S.RECEIVED, S.IN_PROCESS}, {S.IN_PROCESS, S.AWAITING_APPROVAL}, Permission.PROCESS_DOSSIER),
+    _t(Act.SEND_BACK, {S.IN_PROCESS, S.AWAITING_APPROVAL}, {S.RECEIVED, S.IN_PROCESS}, Permission.PROCESS_DOSSIER),
+    _t(
+        Act.ASSIGN,
+        {S.RECEIVED, S.IN_PROCESS, S.AWAITING_APPROVAL, S.AT_OTHER_AGENCY},
+        {S.RECEIVED, S.IN_PROCESS, S.AWAITING_APPROVAL, S.AT_OTHER_AGENCY},
+        Permission.PROCESS_DOSSIER,
     ),
+    _t(Act.TRANSFER, {S.RECEIVED, S.IN_PROCESS}, {S.AT_OTHER_AGENCY}, Permission.PROCESS_DOSSIER),
+    _t(Act.RETURN_TRANSFER, {S.AT_OTHER_AGENCY}, {S.IN_PROCESS}, Permission.PROCESS_DOSSIER),
+    _t(Act.APPROVE, {S.AWAITING_APPROVAL}, {S.DECIDED}, Permission.APPROVE_DOSSIER),
+    _t(Act.REJECT, {S.AWAITING_APPROVAL}, {S.DECIDED}, Permission.APPROVE_DOSSIER),
+    _t(Act.RECORD_RESULT, {S.DECIDED}, {S.AWAITING_RETURN}, Permission.PROCESS_DOSSIER),
+    _t(Act.RETURN_RESULT, {S.AWAITING_RETURN}, {S.RETURNED}, Permission.RETURN_RESULT),
+    _t(Act.REQUEST_PAYMENT, {S.RECEIVED, S.IN_PROCESS, S.DECIDED}, {S.PAYMENT_REQUESTED}, Permission.PROCESS_DOSSIER),
+    _t(Act.RECORD_PAYMENT, {S.PAYMENT_REQUESTED}, PAUSED_RESUMABLE, Permission.RECEIVE_DOSSIER),
+    _t(Act.APOLOGIZE, PROCESSING, PROCESSING, Permission.APPROVE_DOSSIER),
+    _t(
+        Act.STOP,
+        PROCESSING | {S.PAYMENT_REQUESTED, S.SUPPLEMENT_REQUESTED, S.SUPPLEMENTED},
+        {S.STOPPED},
+        Permission.APPROVE_DOSSIER,
+    ),
+    _t(Act.WITHDRAW, set(State.values) - FINAL_STATES - {S.DRAFT, S.AWAITING_RETURN}, {S.WITHDRAWN}, APPLICANT),
+    _t(Act.RATE, {S.RETURNED}, {S.RETURNED}, APPLICANT),
 )
 
-_BY_ACTION: dict[Act, Transition] = {t.action: t for t in TRANSITIONS}
+_BY_ACTION: dict[Act, list[Transition]] = {}
+for _transition in TRANSITIONS:
+    _BY_ACTION.setdefault(_transition.action, []).append(_transition)
 
 
 class IllegalTransition(Conflict):
@@ -127,17 +187,18 @@ class IllegalTransition(Conflict):
 
 def allowed_actions(state: str) -> list[Act]:
     """The actions the state machine allows from `state`, whoever asks."""
-    return [t.action for t in TRANSITIONS if state in t.sources]
+    return list(dict.fromkeys(t.action for t in TRANSITIONS if state in t.sources))
 
 
 def transition(state: str, action: Act | str) -> Transition:
     """The transition `action` takes from `state`, or `IllegalTransition` naming the current state
     and the actions that are allowed from it."""
     try:
-        found = _BY_ACTION[Act(action)]
+        candidates = _BY_ACTION[Act(action)]
     except ValueError as exc:
         raise IllegalTransition(_("Thao tác '%(a)s' không tồn tại.") % {"a": action}) from exc
-    if state not in found.sources:
+    found = next((t for t in candidates if state in t.sources), None)
+    if found is None:
         allowed = ", ".join(allowed_actions(state)) or _("không có")
         raise IllegalTransition(
             _("Không thể '%(action)s' hồ sơ đang ở trạng thái '%(state)s'. Thao tác được phép: %(allowed)s.")

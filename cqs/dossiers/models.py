@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -69,6 +70,37 @@ class Dossier(models.Model):
     finished_at = models.DateTimeField(_("thời điểm xử lý xong"), null=True, blank=True)
     returned_at = models.DateTimeField(_("thời điểm trả kết quả"), null=True, blank=True)
     supplement_rounds = models.PositiveSmallIntegerField(_("số lần yêu cầu bổ sung"), default=0)
+    # Processing ("giải quyết"): who holds the dossier now, and the clock's pauses.
+    current_agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="held_dossiers",
+        verbose_name=_("cơ quan đang xử lý"),
+    )
+    current_step = models.ForeignKey(
+        "DossierStep",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bước hiện tại"),
+    )
+    paused_at = models.DateTimeField(_("tạm dừng tính thời hạn từ"), null=True, blank=True)
+    resume_state = models.CharField(_("trạng thái khi tiếp tục"), max_length=30, blank=True)
+    paused_total = models.DurationField(_("tổng thời gian tạm dừng (giờ làm việc)"), default=dt.timedelta)
+    original_due_at = models.DateTimeField(_("hẹn trả ban đầu"), null=True, blank=True)
+    apologized_at = models.DateTimeField(_("thời điểm xin lỗi, hẹn lại"), null=True, blank=True)
+    is_overdue = models.BooleanField(_("quá hạn"), default=False)
+    outcome = models.CharField(_("kết quả"), max_length=10, blank=True)  # approved / rejected
+    decided_at = models.DateTimeField(_("thời điểm phê duyệt"), null=True, blank=True)
+    result_file = models.ForeignKey(
+        "StoredFile", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("tệp kết quả")
+    )
+    rating = models.CharField(_("đánh giá"), max_length=12, blank=True)
+    rating_comment = models.TextField(_("ý kiến"), blank=True)
+    rated_at = models.DateTimeField(_("thời điểm đánh giá"), null=True, blank=True)
     search_name = models.GeneratedField(
         expression=Normalized("applicant_name"), output_field=models.TextField(), db_persist=True
     )
@@ -80,6 +112,7 @@ class Dossier(models.Model):
         indexes = [
             models.Index(fields=["applicant", "-created_at"], name="dossier_applicant_idx"),
             models.Index(fields=["receiving_agency", "status", "due_at"], name="dossier_agency_status_due_idx"),
+            models.Index(fields=["current_agency", "status", "due_at"], name="dossier_holder_status_due_idx"),
             GinIndex(OpClass("search_name", name="gin_trgm_ops"), name="dossier_applicant_name_trgm"),
         ]
         constraints = [
@@ -99,6 +132,46 @@ class Dossier(models.Model):
     @property
     def procedure(self):  # type: ignore[no-untyped-def]
         return self.procedure_version
+
+
+class DossierStep(models.Model):
+    """One step of the dossier's internal process as it happens ("bước xử lý"): who must act,
+    by when (from the step's budget of working hours), and when it was done. Lateness is traced
+    to the step, and so to the agency and official responsible."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField(_("thứ tự"))
+    name = models.CharField(_("tên bước"), max_length=300)
+    role = models.CharField(_("vai trò"), max_length=20)
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("cơ quan"))
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("cán bộ được giao"),
+    )
+    budget = models.DurationField(_("thời gian cho phép (giờ làm việc)"))
+    started_at = models.DateTimeField(_("bắt đầu"), null=True, blank=True)
+    due_at = models.DateTimeField(_("hạn của bước"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("hoàn thành"), null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(_("ghi chú"), blank=True)
+
+    class Meta:
+        ordering = ["dossier", "position", "id"]
+        verbose_name = _("bước xử lý hồ sơ")
+        verbose_name_plural = _("các bước xử lý hồ sơ")
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.name}"
+
+    @property
+    def is_late(self) -> bool:
+        return bool(self.due_at and self.completed_at and self.completed_at > self.due_at)
 
 
 class StoredFile(models.Model):
@@ -201,6 +274,9 @@ class SupplementRequest(models.Model):
         ordering = ["dossier", "number"]
         constraints = [models.UniqueConstraint(fields=["dossier", "number"], name="supplement_request_unique_number")]
 
+    def __str__(self) -> str:
+        return f"{self.dossier_id} #{self.number}"
+
 
 class DossierCounter(models.Model):
     """The per-agency, per-day sequence of dossier codes. Incremented by one upsert that holds the
@@ -212,6 +288,9 @@ class DossierCounter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["agency", "day"], name="dossier_counter_unique_day")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.day}: {self.last}"
 
 
 class IdempotencyRecord(models.Model):
@@ -228,3 +307,6 @@ class IdempotencyRecord(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "scope", "key"], name="idempotency_unique_key")]
         indexes = [models.Index(fields=["created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.key}"

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cqs.core import ratelimit
-from cqs.core.errors import NotFound, PermissionRefused
+from cqs.core.errors import NotFound, PermissionRefused, ValidationFailed
 from cqs.dossiers.lifecycle import State, allowed_actions, national_status
 from cqs.dossiers.models import Channel, Dossier, DossierDocument
 from cqs.dossiers.notifications import tracking_url
@@ -125,6 +125,12 @@ def dossier_detail(dossier: Dossier) -> dict[str, Any]:
                 for r in dossier.supplement_requests.all()
             ],
             "allowed_actions": [str(a) for a in allowed_actions(dossier.status)],
+            "steps": steps_of(dossier),
+            "outcome": dossier.outcome or None,
+            "finished_at": _iso(dossier.finished_at),
+            "returned_at": _iso(dossier.returned_at),
+            "original_due_at": _iso(dossier.original_due_at),
+            "rating": dossier.rating or None,
         }
     )
     return detail
@@ -272,3 +278,50 @@ def document_of(dossier: Dossier, document_id: str) -> DossierDocument:
 def safe_filename(name: str) -> str:
     """A download name without characters that could break the header."""
     return "".join(ch for ch in name if ch.isalnum() or ch in "._- ")[:120] or "tep"
+
+
+def official_by_username(username: str | None) -> Any:
+    from cqs.accounts.models import User, UserKind
+
+    user = User.objects.filter(username=username or "", kind=UserKind.OFFICIAL, is_active=True).first()
+    if user is None:
+        raise ValidationFailed(
+            _("Không tìm thấy cán bộ."), details=[{"field": "assignee", "message": _("Không tìm thấy cán bộ.")}]
+        )
+    return user
+
+
+def agency_by_code(code: str | None) -> Any:
+    from cqs.org.models import Agency
+
+    agency = Agency.objects.filter(code=code or "", is_active=True).first()
+    if agency is None:
+        raise ValidationFailed(
+            _("Không tìm thấy cơ quan."), details=[{"field": "agency", "message": _("Không tìm thấy cơ quan.")}]
+        )
+    return agency
+
+
+def result_of(dossier: Dossier) -> Any:
+    """The result file, once the dossier is finished: for the applicant only after it is returned
+    online or ready for return."""
+    if dossier.result_file_id is None or dossier.status not in (State.AWAITING_RETURN, State.RETURNED):
+        raise NotFound(_("Hồ sơ chưa có kết quả."))
+    return dossier.result_file
+
+
+def steps_of(dossier: Dossier) -> list[dict[str, Any]]:
+    return [
+        {
+            "position": s.position,
+            "name": s.name,
+            "role": s.role,
+            "agency": s.agency.name,
+            "assignee": s.assignee.username if s.assignee else None,
+            "started_at": _iso(s.started_at),
+            "due_at": _iso(s.due_at),
+            "completed_at": _iso(s.completed_at),
+            "late": s.is_late,
+        }
+        for s in dossier.steps.select_related("agency", "assignee").order_by("id")
+    ]

@@ -128,7 +128,7 @@ def _excel_time(row: RegisterRow, field: str) -> datetime | None:
 
 def _text(*parts: object, separator: str = "\n") -> str:
     """The cleaned, non-blank parts joined, cut to the length a cell can hold."""
-    return separator.join(text for text in (clean_text(part) for part in parts) if text)[:MAX_CELL_TEXT]
+    return separator.join(text for text in (clean_text(part).strip() for part in parts) if text)[:MAX_CELL_TEXT]
 
 
 class _Writer:
@@ -164,11 +164,11 @@ class _Writer:
 
 
 def _discard(sheet: object) -> None:
-    """Remove the temporary file openpyxl streams the rows into, when rendering failed half-way."""
-    writer = getattr(sheet, "_writer", None)
-    path = getattr(writer, "out", None)
+    """Close the sheet and remove the temporary file openpyxl streams its rows into, when rendering
+    failed half-way (it would otherwise stay until the process exits)."""
     with contextlib.suppress(Exception):
-        writer.xf.close()  # type: ignore[union-attr]
+        sheet.close()  # type: ignore[attr-defined]
+    path = getattr(getattr(sheet, "_writer", None), "out", None)
     if isinstance(path, str):
         with contextlib.suppress(OSError):
             os.remove(path)
@@ -218,7 +218,9 @@ def render_register(*, agency_name: str, period_label: str, rows: Iterable[Regis
         top, bottom = [], []
         for column, (heading, _) in enumerate(COLUMNS, start=1):
             is_date = FIRST_DATE_COLUMN <= column <= LAST_DATE_COLUMN
-            top.append(write.cell(DATES_HEADING if column == FIRST_DATE_COLUMN else None if is_date else heading, "heading"))
+            top.append(
+                write.cell(DATES_HEADING if column == FIRST_DATE_COLUMN else None if is_date else heading, "heading")
+            )
             bottom.append(write.cell(heading if is_date else None, "heading"))
         sheet.append(top)
         sheet.append(bottom)

@@ -21,12 +21,14 @@ from cqs.catalog.queries import version_in_force
 from cqs.core.errors import NotFound, PermissionRefused, ValidationFailed
 from cqs.dossiers import files
 from cqs.dossiers.lifecycle import APPLICANT, Act, State, Transition, transition
+from cqs.dossiers.lifecycle import IllegalTransition as IllegalTransitionError
 from cqs.dossiers.models import (
     Channel,
     Dossier,
     DossierCounter,
     DossierDocument,
     DossierEvent,
+    DossierStep,
     StoredFile,
     SupplementRequest,
 )
@@ -390,19 +392,32 @@ def statutory_deadline(version: ProcedureVersion, start: dt.datetime) -> dt.date
 
 
 def dossier_accept(*, actor: User, dossier: Dossier | UUID | str, note: str = "") -> Dossier:
-    """Accept a complete dossier ("tiếp nhận"): the clock starts and the appointment is set."""
+    """Accept a complete dossier ("tiếp nhận"): the clock starts, the appointment is set and the
+    internal process begins. Accepting a dossier supplemented during processing resumes it where
+    it paused, the appointment moved by the paused working time (or restarted, per procedure)."""
     with transaction.atomic():
         locked = _by_code_locked(dossier)
         step = transition(locked.status, Act.ACCEPT)
         _authorize(actor, locked, step)
         now = timezone.now()
         previous = locked.status
-        locked.status = step.target
-        locked.received_at = now
-        locked.clock_started_at = clock_start(locked.procedure_version, now)
-        locked.due_at = statutory_deadline(locked.procedure_version, locked.clock_started_at)
-        locked.save()
         SupplementRequest.objects.filter(dossier=locked, answered_at__isnull=True).update(answered_at=now)
+        if locked.paused_at is not None:
+            restart = locked.procedure_version.supplement_clock == "restart"
+            locked.status = step.to(_resume(locked, now, restart=restart))
+        else:
+            locked.status = step.to(State.RECEIVED)
+            locked.received_at = now
+            locked.clock_started_at = clock_start(locked.procedure_version, now)
+            locked.due_at = statutory_deadline(locked.procedure_version, locked.clock_started_at)
+            first = locked.procedure_version.steps.order_by("position").first()
+            if first is not None:
+                # The reception step is done by this very act; the next step starts with the clock.
+                _begin_step(locked, first.position, at=locked.submitted_at or now)
+                _finish_step(locked, actor, now)
+                if locked.procedure_version.steps.filter(position=first.position + 1).exists():
+                    _begin_step(locked, first.position + 1, at=locked.clock_started_at)
+        locked.save()
         _record(
             locked,
             actor=actor,
@@ -423,7 +438,10 @@ def dossier_request_supplement(
     with transaction.atomic():
         locked = _by_code_locked(dossier)
         step = transition(locked.status, Act.REQUEST_SUPPLEMENT)
-        _authorize(actor, locked, step)
+        if step.actor == Action.PROCESS_DOSSIER:
+            _authorize_at(actor, locked.current_agency or locked.receiving_agency, step)
+        else:
+            _authorize(actor, locked, step)
         codes = set(locked.procedure_version.documents.values_list("code", flat=True))
         problems = []
         if not items:
@@ -438,6 +456,7 @@ def dossier_request_supplement(
         now = timezone.now()
         previous = locked.status
         locked.supplement_rounds += 1
+        _pause(locked, now)
         locked.status = step.target
         locked.save()
         request = SupplementRequest.objects.create(
@@ -534,3 +553,360 @@ def _looks_like_uuid(value: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+# --- processing: the internal process, pauses, decision, result ---------------------------------
+
+
+def _step_agency(dossier: Dossier, agency: Agency | None) -> Agency:
+    return agency or dossier.receiving_agency
+
+
+def _begin_step(
+    dossier: Dossier,
+    position: int,
+    *,
+    at: dt.datetime,
+    agency: Agency | None = None,
+    name: str | None = None,
+    role: str | None = None,
+    budget: dt.timedelta | None = None,
+) -> DossierStep:
+    """Open the step at `position` of the dossier's process (or an ad-hoc one), due after its budget."""
+    definition = dossier.procedure_version.steps.filter(position=position).select_related("agency").first()
+    calendar = working_calendar()
+    start = calendar.effective_start(at)
+    budget = budget if budget is not None else dt.timedelta(hours=float(definition.budget_hours))
+    step = DossierStep.objects.create(
+        dossier=dossier,
+        position=position,
+        name=name or definition.name,
+        role=role or definition.role,
+        agency=agency or _step_agency(dossier, definition.agency if definition else None),
+        budget=budget,
+        started_at=start,
+        due_at=calendar.add_working_time(start, budget),
+    )
+    dossier.current_step = step
+    dossier.current_agency = step.agency
+    return step
+
+
+def _finish_step(dossier: Dossier, actor: User, at: dt.datetime, note: str = "") -> DossierStep | None:
+    step = dossier.current_step
+    if step is not None and step.completed_at is None:
+        step.completed_at = at
+        step.completed_by = actor
+        step.note = note
+        step.save(update_fields=["completed_at", "completed_by", "note"])
+    return step
+
+
+def _state_for_step(dossier: Dossier, position: int) -> State:
+    definition = dossier.procedure_version.steps.filter(position=position).first()
+    return State.AWAITING_APPROVAL if definition and definition.role == "leader" else State.IN_PROCESS
+
+
+def _authorize_at(actor: User, agency: Agency, step: Transition) -> None:
+    if step.actor == APPLICANT or not has_permission(actor, step.actor, agency):
+        raise PermissionRefused(
+            _("Bạn không có quyền thực hiện thao tác này với hồ sơ đang ở %(agency)s.") % {"agency": agency.name}
+        )
+
+
+def _act(dossier: Dossier | UUID | str, action: Act, actor: User) -> tuple[Dossier, Transition]:
+    locked = _by_code_locked(dossier)
+    step = transition(locked.status, action)
+    holder = locked.current_agency or locked.receiving_agency
+    if step.actor == APPLICANT:
+        _authorize(actor, locked, step)
+    else:
+        _authorize_at(actor, holder, step)
+    return locked, step
+
+
+def _pause(dossier: Dossier, at: dt.datetime) -> None:
+    """Stop the clock (supplement requested during processing, fees requested)."""
+    if dossier.clock_started_at is not None and dossier.paused_at is None:
+        dossier.paused_at = at
+        dossier.resume_state = dossier.status
+
+
+def _resume(dossier: Dossier, at: dt.datetime, *, restart: bool = False) -> State:
+    """Restart the clock: the appointment (and the current step's due moment) move by exactly the
+    working time the dossier was paused; with `restart`, the statutory time starts again."""
+    calendar = working_calendar()
+    paused = calendar.working_time_between(dossier.paused_at, at)
+    if restart:
+        dossier.clock_started_at = calendar.effective_start(at)
+        dossier.due_at = statutory_deadline(dossier.procedure_version, dossier.clock_started_at)
+    else:
+        dossier.due_at = calendar.add_working_time(dossier.due_at, paused)
+    step = dossier.current_step
+    if step is not None and step.due_at is not None and step.completed_at is None:
+        step.due_at = calendar.add_working_time(step.due_at, paused)
+        step.save(update_fields=["due_at"])
+    dossier.paused_total += paused
+    dossier.paused_at = None
+    target = State(dossier.resume_state or State.RECEIVED)
+    dossier.resume_state = ""
+    return target
+
+
+def _save_and_record(
+    dossier: Dossier,
+    *,
+    actor: User,
+    action: Act,
+    previous: str,
+    at: dt.datetime,
+    note: str = "",
+    data: Mapping[str, Any] | None = None,
+) -> Dossier:
+    dossier.save()
+    _record(dossier, actor=actor, action=action, from_status=previous, note=note, at=at, data=data)
+    return dossier
+
+
+def dossier_forward(*, actor: User, dossier: Dossier | UUID | str, note: str = "") -> Dossier:
+    """Complete the current step and move the dossier to the next step of its internal process
+    ("chuyển bước"); the next step's due moment comes from its budget of working hours."""
+    with transaction.atomic():
+        locked, step = _act(dossier, Act.FORWARD, actor)
+        now = timezone.now()
+        previous = locked.status
+        current = _finish_step(locked, actor, now, note)
+        position = (current.position if current else 1) + 1
+        if not locked.procedure_version.steps.filter(position=position).exists():
+            raise _validation(
+                [{"field": "action", "message": _("Đây là bước cuối của quy trình; hãy trình phê duyệt.")}]
+            )
+        _begin_step(locked, position, at=now)
+        locked.status = step.to(_state_for_step(locked, position))
+        return _save_and_record(locked, actor=actor, action=Act.FORWARD, previous=previous, at=now, note=note)
+
+
+def dossier_send_back(*, actor: User, dossier: Dossier | UUID | str, reason: str) -> Dossier:
+    """Return the dossier to the previous step, with the reason ("trả lại bước trước")."""
+    if not reason.strip():
+        raise _validation([{"field": "note", "message": _("Nêu rõ lý do trả lại.")}])
+    with transaction.atomic():
+        locked, step = _act(dossier, Act.SEND_BACK, actor)
+        now = timezone.now()
+        previous = locked.status
+        current = _finish_step(locked, actor, now, reason)
+        position = max(2, (current.position if current else 2) - 1)
+        _begin_step(locked, position, at=now)
+        locked.status = step.to(State.IN_PROCESS)
+        return _save_and_record(locked, actor=actor, action=Act.SEND_BACK, previous=previous, at=now, note=reason)
+
+
+def dossier_assign(*, actor: User, dossier: Dossier | UUID | str, assignee: User, note: str = "") -> Dossier:
+    """Hand the current step to a colleague who may process it at the same agency."""
+    with transaction.atomic():
+        locked, _step = _act(dossier, Act.ASSIGN, actor)
+        holder = locked.current_agency or locked.receiving_agency
+        if not has_permission(assignee, Action.PROCESS_DOSSIER, holder):
+            raise _validation(
+                [{"field": "assignee", "message": _("Cán bộ này không xử lý hồ sơ tại %(a)s.") % {"a": holder.name}}]
+            )
+        now = timezone.now()
+        if locked.current_step is not None:
+            locked.current_step.assignee = assignee
+            locked.current_step.save(update_fields=["assignee"])
+        return _save_and_record(
+            locked,
+            actor=actor,
+            action=Act.ASSIGN,
+            previous=locked.status,
+            at=now,
+            note=note,
+            data={"assignee": assignee.username},
+        )
+
+
+def dossier_transfer(*, actor: User, dossier: Dossier | UUID | str, agency: Agency, note: str = "") -> Dossier:
+    """Send the dossier to another agency or level for its part ("liên thông"); it keeps its code,
+    so statistics count it once."""
+    with transaction.atomic():
+        locked, step = _act(dossier, Act.TRANSFER, actor)
+        if agency.pk == (locked.current_agency_id or locked.receiving_agency_id):
+            raise _validation([{"field": "agency", "message": _("Chọn một cơ quan khác.")}])
+        now = timezone.now()
+        previous = locked.status
+        current = _finish_step(locked, actor, now, note)
+        _begin_step(
+            locked,
+            current.position if current else 2,
+            at=now,
+            agency=agency,
+            name=_("Xử lý liên thông tại %(a)s") % {"a": agency.name},
+            role="specialist",
+            budget=current.budget if current else dt.timedelta(hours=8),
+        )
+        locked.status = step.to(State.AT_OTHER_AGENCY)
+        return _save_and_record(
+            locked, actor=actor, action=Act.TRANSFER, previous=previous, at=now, note=note, data={"to": agency.code}
+        )
+
+
+def dossier_return_transfer(*, actor: User, dossier: Dossier | UUID | str, note: str = "") -> Dossier:
+    """The other agency has done its part and hands the dossier back to the next step."""
+    with transaction.atomic():
+        locked, step = _act(dossier, Act.RETURN_TRANSFER, actor)
+        now = timezone.now()
+        previous = locked.status
+        current = _finish_step(locked, actor, now, note)
+        position = (current.position if current else 1) + 1
+        if not locked.procedure_version.steps.filter(position=position).exists():
+            position = current.position if current else 2
+        _begin_step(locked, position, at=now, agency=locked.receiving_agency)
+        locked.status = step.to(State.IN_PROCESS)
+        return _save_and_record(locked, actor=actor, action=Act.RETURN_TRANSFER, previous=previous, at=now, note=note)
+
+
+def dossier_decide(*, actor: User, dossier: Dossier | UUID | str, approve: bool, note: str = "") -> Dossier:
+    """The leader approves, or rejects with reasons ("phê duyệt" / "từ chối giải quyết")."""
+    if not approve and not note.strip():
+        raise _validation([{"field": "note", "message": _("Nêu rõ lý do không giải quyết.")}])
+    action = Act.APPROVE if approve else Act.REJECT
+    with transaction.atomic():
+        locked, step = _act(dossier, action, actor)
+        now = timezone.now()
+        previous = locked.status
+        _finish_step(locked, actor, now, note)
+        locked.current_step = None
+        locked.outcome = "approved" if approve else "rejected"
+        locked.decided_at = now
+        locked.status = step.target
+        return _save_and_record(locked, actor=actor, action=action, previous=previous, at=now, note=note)
+
+
+def dossier_record_result(
+    *, actor: User, dossier: Dossier | UUID | str, stream: IO[bytes], filename: str, note: str = ""
+) -> Dossier:
+    """Record the result document (signed electronic results come later); processing is finished."""
+    upload = files.check_upload(stream, filename, field="result")
+    try:
+        with transaction.atomic():
+            locked, step = _act(dossier, Act.RECORD_RESULT, actor)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [upload.sha256])
+            written = files.store(upload)
+            try:
+                with transaction.atomic():
+                    stored, _created = StoredFile.objects.get_or_create(
+                        sha256=upload.sha256, defaults={"size": upload.size, "content_type": upload.content_type}
+                    )
+                    now = timezone.now()
+                    previous = locked.status
+                    locked.result_file = stored
+                    locked.finished_at = now
+                    locked.is_overdue = bool(locked.due_at and now > locked.due_at)
+                    locked.status = step.target
+                    return _save_and_record(
+                        locked,
+                        actor=actor,
+                        action=Act.RECORD_RESULT,
+                        previous=previous,
+                        at=now,
+                        note=note,
+                        data={"file": upload.original_name},
+                    )
+            except BaseException:
+                if written:
+                    files.discard(upload.sha256)
+                raise
+    finally:
+        upload.temp_path.unlink(missing_ok=True)
+
+
+def dossier_return_result(*, actor: User, dossier: Dossier | UUID | str, note: str = "") -> Dossier:
+    """Hand the result to the applicant, at the counter or online; the dossier closes."""
+    with transaction.atomic():
+        locked, step = _act(dossier, Act.RETURN_RESULT, actor)
+        now = timezone.now()
+        previous = locked.status
+        locked.returned_at = now
+        locked.status = step.target
+        return _save_and_record(locked, actor=actor, action=Act.RETURN_RESULT, previous=previous, at=now, note=note)
+
+
+RATINGS = ("satisfied", "normal", "unsatisfied")
+
+
+def dossier_rate(*, actor: User, dossier: Dossier | UUID | str, rating: str, comment: str = "") -> Dossier:
+    """The applicant rates the service once, after the result is returned."""
+    if rating not in RATINGS:
+        raise _validation([{"field": "rating", "message": _("Chọn: hài lòng, bình thường hoặc không hài lòng.")}])
+    with transaction.atomic():
+        locked, _step = _act(dossier, Act.RATE, actor)
+        if locked.rated_at is not None:
+            raise IllegalTransitionError(_("Hồ sơ này đã được đánh giá."))
+        now = timezone.now()
+        locked.rating, locked.rating_comment, locked.rated_at = rating, comment[:2000], now
+        return _save_and_record(
+            locked, actor=actor, action=Act.RATE, previous=locked.status, at=now, data={"rating": rating}
+        )
+
+
+def dossier_request_payment(*, actor: User, dossier: Dossier | UUID | str, note: str = "") -> Dossier:
+    """Ask the applicant to pay fees (national status 6); the clock pauses until payment."""
+    with transaction.atomic():
+        locked, step = _act(dossier, Act.REQUEST_PAYMENT, actor)
+        now = timezone.now()
+        previous = locked.status
+        _pause(locked, now)
+        locked.status = step.target
+        return _save_and_record(locked, actor=actor, action=Act.REQUEST_PAYMENT, previous=previous, at=now, note=note)
+
+
+def dossier_record_payment(*, actor: User, dossier: Dossier | UUID | str, note: str = "") -> Dossier:
+    """An officer records a payment made offline; the clock resumes where it paused."""
+    with transaction.atomic():
+        locked, step = _act(dossier, Act.RECORD_PAYMENT, actor)
+        now = timezone.now()
+        previous = locked.status
+        locked.status = step.to(_resume(locked, now) if locked.paused_at else State.RECEIVED)
+        return _save_and_record(locked, actor=actor, action=Act.RECORD_PAYMENT, previous=previous, at=now, note=note)
+
+
+def dossier_apologize(*, actor: User, dossier: Dossier | UUID | str, new_due_at: dt.datetime, reason: str) -> Dossier:
+    """Issue the apology letter with a new appointment (form 04). Once per dossier; the dossier
+    still counts as late."""
+    if not reason.strip():
+        raise _validation([{"field": "note", "message": _("Nêu rõ lý do chậm trễ.")}])
+    with transaction.atomic():
+        locked, _step = _act(dossier, Act.APOLOGIZE, actor)
+        if locked.apologized_at is not None:
+            raise IllegalTransitionError(_("Đã gửi thư xin lỗi và hẹn lại một lần; không được hẹn lại lần nữa."))
+        if locked.due_at is None or new_due_at <= locked.due_at:
+            raise _validation([{"field": "new_due_at", "message": _("Ngày hẹn mới phải sau ngày hẹn hiện tại.")}])
+        now = timezone.now()
+        locked.original_due_at = locked.due_at
+        locked.due_at = new_due_at
+        locked.apologized_at = now
+        return _save_and_record(
+            locked,
+            actor=actor,
+            action=Act.APOLOGIZE,
+            previous=locked.status,
+            at=now,
+            note=reason,
+            data={"original_due_at": locked.original_due_at.isoformat(), "new_due_at": new_due_at.isoformat()},
+        )
+
+
+def dossier_stop(*, actor: User, dossier: Dossier | UUID | str, reasons: str) -> Dossier:
+    """The agency stops processing, with reasons (national status 8)."""
+    if not reasons.strip():
+        raise _validation([{"field": "note", "message": _("Nêu rõ lý do dừng xử lý.")}])
+    with transaction.atomic():
+        locked, step = _act(dossier, Act.STOP, actor)
+        now = timezone.now()
+        previous = locked.status
+        _finish_step(locked, actor, now, reasons)
+        locked.current_step = None
+        locked.finished_at = now
+        locked.status = step.target
+        return _save_and_record(locked, actor=actor, action=Act.STOP, previous=previous, at=now, note=reasons)

@@ -166,3 +166,20 @@ def test_profile_is_changed_through_the_api(client, mai):
     )
     assert bad.status_code == 400
     assert {d["field"] for d in bad.json()["error"]["details"]} == {"identity_number", "phone"}
+
+
+def test_optional_auth_lets_anonymous_requests_through(rf, db):
+    from django.contrib.auth.models import AnonymousUser
+
+    from cqs.accounts.auth import api_auth_optional
+
+    request = rf.get("/api/v1/anything")
+    request.user = AnonymousUser()
+    results = [auth(request) for auth in api_auth_optional]
+    assert results[:2] == [None, None]
+    assert results[2].is_anonymous
+
+
+def test_openapi_documents_the_auth_endpoints(client, db):
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert {"/api/v1/auth/token", "/api/v1/auth/register", "/api/v1/auth/me"} <= set(paths)

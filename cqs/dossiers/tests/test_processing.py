@@ -1,0 +1,152 @@
+"""The office's half: the internal process step by step, pauses and the clock, decision, result,
+return and rating; lateness and apology; who may do what."""
+
+import datetime as dt
+import io
+import zoneinfo
+
+import pytest
+import time_machine
+
+from cqs.calendar.queries import working_calendar
+from cqs.core.errors import PermissionRefused, ValidationFailed
+from cqs.dossiers import services
+from cqs.dossiers.lifecycle import IllegalTransition, State
+from cqs.dossiers.models import DossierEvent
+from cqs.dossiers.tests.conftest import attach_all, pdf_bytes
+
+VN = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def at(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=VN)
+
+
+@pytest.fixture
+def received(submitted, personas):
+    return services.dossier_accept(actor=personas.reception, dossier=submitted)
+
+
+def test_the_whole_way_from_reception_to_rating(received, personas):
+    assert received.status == State.RECEIVED and received.current_step.role == "specialist"
+    moved = services.dossier_forward(actor=personas.specialist, dossier=received, note="Hồ sơ hợp lệ")
+    assert moved.status == State.AWAITING_APPROVAL and moved.current_step.role == "leader"
+    decided = services.dossier_decide(actor=personas.leader, dossier=moved, approve=True)
+    assert decided.status == State.DECIDED and decided.national_status == 4 and decided.outcome == "approved"
+    finished = services.dossier_record_result(actor=personas.specialist, dossier=decided,
+                                              stream=io.BytesIO(pdf_bytes(6000)), filename="trich-luc.pdf")
+    assert finished.status == State.AWAITING_RETURN and finished.national_status == 9 and finished.finished_at
+    returned = services.dossier_return_result(actor=personas.reception, dossier=finished, note="Trả trực tuyến")
+    assert returned.status == State.RETURNED and returned.national_status == 10 and returned.returned_at
+    rated = services.dossier_rate(actor=personas.citizen, dossier=returned, rating="satisfied", comment="Nhanh")
+    assert rated.rating == "satisfied"
+    with pytest.raises(IllegalTransition):
+        services.dossier_rate(actor=personas.citizen, dossier=returned, rating="normal")
+    actions = list(received.events.order_by("id").values_list("action", flat=True))
+    assert actions == ["create", "submit", "accept", "forward", "approve", "record_result", "return_result", "rate"]
+
+
+def test_history_replays_to_the_current_state(received, personas):
+    services.dossier_forward(actor=personas.specialist, dossier=received)
+    services.dossier_send_back(actor=personas.leader, dossier=received, reason="Bổ sung ý kiến thẩm định")
+    received.refresh_from_db()
+    events = list(received.events.order_by("at", "id"))
+    for earlier, later in zip(events, events[1:], strict=False):
+        assert later.from_status == earlier.to_status
+    assert events[-1].to_status == received.status
+
+
+def test_supplement_during_processing_pauses_the_clock_over_a_weekend_and_a_holiday(catalog, org, personas, draft):
+    attach_all(draft, personas.citizen)
+    with time_machine.travel(at(2026, 4, 27, 8, 0), tick=False):  # Monday after Hùng Kings' day
+        services.dossier_submit(actor=personas.citizen, dossier=draft)
+    with time_machine.travel(at(2026, 4, 28, 8, 0), tick=False):
+        accepted = services.dossier_accept(actor=personas.reception, dossier=draft)
+    due_before = accepted.due_at
+    assert due_before == at(2026, 4, 29, 8, 0)  # 1 working day
+    with time_machine.travel(at(2026, 4, 28, 16, 0), tick=False):  # Tuesday 16:00
+        services.dossier_request_supplement(actor=personas.specialist, dossier=draft,
+                                            items=[{"requirement": "GCS", "message": "Nộp lại bản rõ"}])
+    services.dossier_attach(actor=personas.citizen, dossier=draft, requirement_code="GCS",
+                            stream=io.BytesIO(pdf_bytes(4500)), filename="gcs.pdf")
+    services.dossier_supplement(actor=personas.citizen, dossier=draft)
+    # Resumed on Monday 4 May 10:00: 30/4, 1/5 (holidays) and the weekend are not working time.
+    with time_machine.travel(at(2026, 5, 4, 10, 0), tick=False):
+        resumed = services.dossier_accept(actor=personas.reception, dossier=draft)
+    calendar = working_calendar()
+    paused = calendar.working_time_between(at(2026, 4, 28, 16, 0), at(2026, 5, 4, 10, 0))
+    assert paused == dt.timedelta(hours=1 + 8 + 3)  # Tue 16-17, Wed 29/4 all day, Mon 07:00-10:00
+    assert resumed.status == State.RECEIVED
+    assert calendar.working_time_between(due_before, resumed.due_at) == paused
+    assert resumed.paused_total == paused
+
+
+def test_a_late_step_is_traced_to_its_step(received, personas):
+    step = received.current_step
+    with time_machine.travel(step.due_at + dt.timedelta(days=3), tick=False):
+        services.dossier_forward(actor=personas.specialist, dossier=received)
+    step.refresh_from_db()
+    assert step.is_late and step.completed_by == personas.specialist
+    assert not received.steps.order_by("position").first().is_late  # the reception step was on time
+
+
+def test_an_apology_can_be_issued_only_once(received, personas):
+    new_due = received.due_at + dt.timedelta(days=3)
+    apologized = services.dossier_apologize(actor=personas.leader, dossier=received, new_due_at=new_due,
+                                            reason="Chờ xác minh của cơ quan khác")
+    assert apologized.original_due_at == received.due_at and apologized.due_at == new_due
+    with pytest.raises(IllegalTransition):
+        services.dossier_apologize(actor=personas.leader, dossier=received, new_due_at=new_due + dt.timedelta(days=1),
+                                   reason="Lần hai")
+
+
+def test_transfer_to_another_agency_and_back_keeps_one_code(received, personas, org):
+    code = received.code
+    moved = services.dossier_transfer(actor=personas.specialist, dossier=received, agency=org.justice,
+                                      note="Xin ý kiến Sở Tư pháp")
+    assert moved.status == State.AT_OTHER_AGENCY and moved.current_agency == org.justice
+    with pytest.raises(PermissionRefused):  # the commune's specialist no longer holds it
+        services.dossier_return_transfer(actor=personas.specialist, dossier=received)
+    back = services.dossier_return_transfer(actor=personas.dept_specialist, dossier=received, note="Đồng ý")
+    assert back.status == State.IN_PROCESS and back.code == code
+
+
+def test_payment_request_pauses_and_recording_it_resumes(received, personas):
+    paused = services.dossier_request_payment(actor=personas.specialist, dossier=received, note="Nộp lệ phí")
+    assert paused.status == State.PAYMENT_REQUESTED and paused.national_status == 6 and paused.paused_at
+    resumed = services.dossier_record_payment(actor=personas.reception, dossier=received, note="Biên lai 0001")
+    assert resumed.status == State.RECEIVED and resumed.paused_at is None
+
+
+@pytest.mark.parametrize(
+    ("who", "action"),
+    [("other_admin", "forward"), ("dept_specialist", "forward"), ("citizen", "forward"),
+     ("specialist", "approve"), ("reception", "approve"), ("citizen", "approve")],
+)
+def test_refused_actors_change_nothing(received, personas, who, action):
+    if action == "approve":
+        services.dossier_forward(actor=personas.specialist, dossier=received)
+    received.refresh_from_db()
+    before = (received.status, DossierEvent.objects.count(), received.current_step_id)
+    with pytest.raises(PermissionRefused):
+        if action == "forward":
+            services.dossier_forward(actor=getattr(personas, who), dossier=received)
+        else:
+            services.dossier_decide(actor=getattr(personas, who), dossier=received, approve=True)
+    received.refresh_from_db()
+    assert (received.status, DossierEvent.objects.count(), received.current_step_id) == before
+
+
+def test_reject_needs_reasons(received, personas):
+    services.dossier_forward(actor=personas.specialist, dossier=received)
+    with pytest.raises(ValidationFailed):
+        services.dossier_decide(actor=personas.leader, dossier=received, approve=False, note="")
+    rejected = services.dossier_decide(actor=personas.leader, dossier=received, approve=False, note="Không đủ điều kiện")
+    assert rejected.outcome == "rejected"
+
+
+def test_stop_ends_processing_with_reasons(received, personas):
+    stopped = services.dossier_stop(actor=personas.leader, dossier=received, reasons="Người nộp không bổ sung")
+    assert stopped.status == State.STOPPED and stopped.national_status == 8
+    with pytest.raises(IllegalTransition):
+        services.dossier_forward(actor=personas.specialist, dossier=received)
