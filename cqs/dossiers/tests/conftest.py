@@ -63,3 +63,9 @@ def attach_all(dossier, actor, content: bytes | None = None) -> None:
 def submitted(draft, personas):
     attach_all(draft, personas.citizen)
     return services.dossier_submit(actor=personas.citizen, dossier=draft)
+
+
+@pytest.fixture
+def catalog_once(catalog):
+    """The catalogue for hypothesis examples (the database fixture is shared by the examples)."""
+    return catalog
