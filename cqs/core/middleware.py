@@ -23,5 +23,7 @@ class DomainErrorMiddleware:
         if isinstance(exception, PermissionRefused):
             raise PermissionDenied(exception.message) from exception
         if isinstance(exception, DomainError):
-            return HttpResponse(exception.message, status=exception.http_status, content_type="text/plain; charset=utf-8")
+            return HttpResponse(
+                exception.message, status=exception.http_status, content_type="text/plain; charset=utf-8"
+            )
         return None

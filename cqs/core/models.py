@@ -11,3 +11,6 @@ class RateLimitBucket(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="ratelimit_bucket_unique")]
         indexes = [models.Index(fields=["window_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.window_start:%Y-%m-%d %H:%M}: {self.count}"

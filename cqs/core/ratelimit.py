@@ -10,6 +10,7 @@ import datetime as dt
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cqs.core.errors import DomainError
 
@@ -41,8 +42,7 @@ def hit(key: str, *, limit: int, window: dt.timedelta) -> int:
     if count > limit:
         retry_after = int((window_start + window - now).total_seconds()) + 1
         raise RateLimited(
-            "Bạn đã thử quá nhiều lần; vui lòng thử lại sau %(s)d giây. / Too many attempts; try again in %(s)d s."
-            % {"s": retry_after},
+            _("Bạn đã thử quá nhiều lần; vui lòng thử lại sau %(s)d giây.") % {"s": retry_after},
             details={"retry_after": retry_after},
         )
     return count

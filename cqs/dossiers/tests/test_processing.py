@@ -3,6 +3,7 @@ return and rating; lateness and apology; who may do what."""
 
 import datetime as dt
 import io
+import itertools
 import zoneinfo
 
 import pytest
@@ -33,8 +34,9 @@ def test_the_whole_way_from_reception_to_rating(received, personas):
     assert moved.status == State.AWAITING_APPROVAL and moved.current_step.role == "leader"
     decided = services.dossier_decide(actor=personas.leader, dossier=moved, approve=True)
     assert decided.status == State.DECIDED and decided.national_status == 4 and decided.outcome == "approved"
-    finished = services.dossier_record_result(actor=personas.specialist, dossier=decided,
-                                              stream=io.BytesIO(pdf_bytes(6000)), filename="trich-luc.pdf")
+    finished = services.dossier_record_result(
+        actor=personas.specialist, dossier=decided, stream=io.BytesIO(pdf_bytes(6000)), filename="trich-luc.pdf"
+    )
     assert finished.status == State.AWAITING_RETURN and finished.national_status == 9 and finished.finished_at
     returned = services.dossier_return_result(actor=personas.reception, dossier=finished, note="Trả trực tuyến")
     assert returned.status == State.RETURNED and returned.national_status == 10 and returned.returned_at
@@ -51,7 +53,7 @@ def test_history_replays_to_the_current_state(received, personas):
     services.dossier_send_back(actor=personas.leader, dossier=received, reason="Bổ sung ý kiến thẩm định")
     received.refresh_from_db()
     events = list(received.events.order_by("at", "id"))
-    for earlier, later in zip(events, events[1:], strict=False):
+    for earlier, later in itertools.pairwise(events):
         assert later.from_status == earlier.to_status
     assert events[-1].to_status == received.status
 
@@ -65,10 +67,16 @@ def test_supplement_during_processing_pauses_the_clock_over_a_weekend_and_a_holi
     due_before = accepted.due_at
     assert due_before == at(2026, 4, 29, 8, 0)  # 1 working day
     with time_machine.travel(at(2026, 4, 28, 16, 0), tick=False):  # Tuesday 16:00
-        services.dossier_request_supplement(actor=personas.specialist, dossier=draft,
-                                            items=[{"requirement": "GCS", "message": "Nộp lại bản rõ"}])
-    services.dossier_attach(actor=personas.citizen, dossier=draft, requirement_code="GCS",
-                            stream=io.BytesIO(pdf_bytes(4500)), filename="gcs.pdf")
+        services.dossier_request_supplement(
+            actor=personas.specialist, dossier=draft, items=[{"requirement": "GCS", "message": "Nộp lại bản rõ"}]
+        )
+    services.dossier_attach(
+        actor=personas.citizen,
+        dossier=draft,
+        requirement_code="GCS",
+        stream=io.BytesIO(pdf_bytes(4500)),
+        filename="gcs.pdf",
+    )
     services.dossier_supplement(actor=personas.citizen, dossier=draft)
     # Resumed on Monday 4 May 10:00: 30/4, 1/5 (holidays) and the weekend are not working time.
     with time_machine.travel(at(2026, 5, 4, 10, 0), tick=False):
@@ -92,18 +100,21 @@ def test_a_late_step_is_traced_to_its_step(received, personas):
 
 def test_an_apology_can_be_issued_only_once(received, personas):
     new_due = received.due_at + dt.timedelta(days=3)
-    apologized = services.dossier_apologize(actor=personas.leader, dossier=received, new_due_at=new_due,
-                                            reason="Chờ xác minh của cơ quan khác")
+    apologized = services.dossier_apologize(
+        actor=personas.leader, dossier=received, new_due_at=new_due, reason="Chờ xác minh của cơ quan khác"
+    )
     assert apologized.original_due_at == received.due_at and apologized.due_at == new_due
     with pytest.raises(IllegalTransition):
-        services.dossier_apologize(actor=personas.leader, dossier=received, new_due_at=new_due + dt.timedelta(days=1),
-                                   reason="Lần hai")
+        services.dossier_apologize(
+            actor=personas.leader, dossier=received, new_due_at=new_due + dt.timedelta(days=1), reason="Lần hai"
+        )
 
 
 def test_transfer_to_another_agency_and_back_keeps_one_code(received, personas, org):
     code = received.code
-    moved = services.dossier_transfer(actor=personas.specialist, dossier=received, agency=org.justice,
-                                      note="Xin ý kiến Sở Tư pháp")
+    moved = services.dossier_transfer(
+        actor=personas.specialist, dossier=received, agency=org.justice, note="Xin ý kiến Sở Tư pháp"
+    )
     assert moved.status == State.AT_OTHER_AGENCY and moved.current_agency == org.justice
     with pytest.raises(PermissionRefused):  # the commune's specialist no longer holds it
         services.dossier_return_transfer(actor=personas.specialist, dossier=received)
@@ -120,8 +131,14 @@ def test_payment_request_pauses_and_recording_it_resumes(received, personas):
 
 @pytest.mark.parametrize(
     ("who", "action"),
-    [("other_admin", "forward"), ("dept_specialist", "forward"), ("citizen", "forward"),
-     ("specialist", "approve"), ("reception", "approve"), ("citizen", "approve")],
+    [
+        ("other_admin", "forward"),
+        ("dept_specialist", "forward"),
+        ("citizen", "forward"),
+        ("specialist", "approve"),
+        ("reception", "approve"),
+        ("citizen", "approve"),
+    ],
 )
 def test_refused_actors_change_nothing(received, personas, who, action):
     if action == "approve":
@@ -141,7 +158,9 @@ def test_reject_needs_reasons(received, personas):
     services.dossier_forward(actor=personas.specialist, dossier=received)
     with pytest.raises(ValidationFailed):
         services.dossier_decide(actor=personas.leader, dossier=received, approve=False, note="")
-    rejected = services.dossier_decide(actor=personas.leader, dossier=received, approve=False, note="Không đủ điều kiện")
+    rejected = services.dossier_decide(
+        actor=personas.leader, dossier=received, approve=False, note="Không đủ điều kiện"
+    )
     assert rejected.outcome == "rejected"
 
 
