@@ -140,6 +140,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "cqs.accounts.identity.lockout_response"
 LOGIN_URL = "/tai-khoan/dang-nhap/"
 LOGIN_REDIRECT_URL = "/"
 
@@ -192,6 +193,9 @@ CQS_PROVINCE_CODE = env_int("CQS_PROVINCE_CODE", 80)
 # Office hours of the official calendar: comma-separated sessions.
 CQS_OFFICE_HOURS = env_str("CQS_OFFICE_HOURS", "07:00-11:30,13:30-17:00")
 CQS_API_PAGE_SIZE = env_int("CQS_API_PAGE_SIZE", 20)
+# Lifetime of an API bearer token, and of an e-mail verification link.
+CQS_API_TOKEN_HOURS = env_int("CQS_API_TOKEN_HOURS", 12)
+CQS_EMAIL_VERIFY_DAYS = env_int("CQS_EMAIL_VERIFY_DAYS", 3)
 # Largest document a citizen may attach, in bytes.
 CQS_MAX_UPLOAD_BYTES = env_int("CQS_MAX_UPLOAD_MB", 10) * 1024 * 1024
 

@@ -153,6 +153,9 @@ def demo_load() -> ImportReport:
             agency = _agency_for(persona)
             if agency is not None and persona.role:
                 Membership.objects.get_or_create(user=user, agency=agency, role=persona.role)
+        from cqs.accounts.demo import demo_profiles_load
+
+        demo_profiles_load()
         CalendarOverride.objects.get_or_create(
             day="2025-02-08",
             defaults={

@@ -314,3 +314,60 @@ def download_result(request: HttpRequest, ref: str) -> FileResponse:
     response = FileResponse(files.open_stored(stored.sha256), content_type=stored.content_type)
     response["Content-Disposition"] = f'attachment; filename="ket-qua-{dossier.code}.pdf"'
     return response
+
+
+@office_router.get("/dossiers/{code}/forms/{number}.pdf", summary="A standard form (02, 03, 04, 06) as PDF")
+def office_form(request: HttpRequest, code: str, number: Literal["02", "03", "04", "06"]) -> HttpResponse:
+    from cqs.dossiers.documents import form_pdf
+
+    _official(request)
+    dossier = queries.dossier_for(request.user, code)
+    response = HttpResponse(form_pdf(dossier, number), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="mau-{number}-{dossier.code}.pdf"'
+    return response
+
+
+@office_router.get("/register.xlsx", summary="The tracking register (form 05) of an agency for a period")
+def office_register(request: HttpRequest, agency: str, start: dt.date, end: dt.date) -> HttpResponse:
+    from cqs.dossiers.documents import register_xlsx
+    from cqs.org.permissions import has_permission
+
+    _official(request)
+    found = queries.agency_by_code(agency)
+    if not any(has_permission(request.user, a, found) for a in queries.OFFICE_VIEW_ACTIONS):
+        raise PermissionRefused(_("Bạn không có quyền xem sổ theo dõi của %(a)s.") % {"a": found.name})
+    if end < start or (end - start).days > 366:
+        raise bad_parameter("end", "must be on or after start, at most one year later")
+    response = HttpResponse(
+        register_xlsx(found, start, end),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="so-theo-doi-{found.code}-{start}-{end}.xlsx"'
+    return response
+
+
+class WorklistQuery(Schema):
+    scope: Literal["mine", "agency", "reception"] = "agency"
+    due: Literal["soon", "overdue"] | None = None
+    q: str = ""
+    status: str | None = None
+    cursor: str | None = None
+    limit: int = 20
+
+
+@office_router.get("/worklist", response=dict, summary="My worklist or my agency's queue, soonest due first")
+def office_worklist(request: HttpRequest, params: Query[WorklistQuery]) -> dict[str, Any]:
+    """Keyset-paged: pass `next_cursor` back as `cursor` for the next page."""
+    _official(request)
+    if not 1 <= params.limit <= 100:
+        raise bad_parameter("limit", "must be between 1 and 100")
+    rows, next_cursor = queries.worklist(
+        request.user,
+        scope=params.scope,
+        due=params.due,
+        q=params.q[:100],
+        status=params.status,
+        cursor=params.cursor,
+        limit=params.limit,
+    )
+    return {"results": [queries.worklist_row(d) for d in rows], "next_cursor": next_cursor}

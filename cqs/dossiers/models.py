@@ -113,6 +113,17 @@ class Dossier(models.Model):
             models.Index(fields=["applicant", "-created_at"], name="dossier_applicant_idx"),
             models.Index(fields=["receiving_agency", "status", "due_at"], name="dossier_agency_status_due_idx"),
             models.Index(fields=["current_agency", "status", "due_at"], name="dossier_holder_status_due_idx"),
+            # The worklists: open dossiers of an agency, soonest due first (keyset on due_at, id).
+            models.Index(
+                fields=["current_agency", "due_at", "id"],
+                name="dossier_worklist_holder_idx",
+                condition=~models.Q(status__in=["draft", "refused", "withdrawn", "stopped", "returned"]),
+            ),
+            models.Index(
+                fields=["receiving_agency", "due_at", "id"],
+                name="dossier_worklist_receiver_idx",
+                condition=~models.Q(status__in=["draft", "refused", "withdrawn", "stopped", "returned"]),
+            ),
             GinIndex(OpClass("search_name", name="gin_trgm_ops"), name="dossier_applicant_name_trgm"),
         ]
         constraints = [

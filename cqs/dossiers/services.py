@@ -910,3 +910,37 @@ def dossier_stop(*, actor: User, dossier: Dossier | UUID | str, reasons: str) ->
         locked.finished_at = now
         locked.status = step.target
         return _save_and_record(locked, actor=actor, action=Act.STOP, previous=previous, at=now, note=reasons)
+
+
+def dossiers_mark_overdue(*, now: dt.datetime | None = None) -> int:
+    """Flag dossiers whose appointment has passed while they are still being processed, and
+    queue a reminder to the official assigned to the current step (or nobody, if unassigned).
+    Idempotent: a dossier is flagged and reminded once."""
+    from cqs.notify.services import email_queue
+
+    now = now or timezone.now()
+    running = [State.RECEIVED, State.IN_PROCESS, State.AWAITING_APPROVAL, State.AT_OTHER_AGENCY, State.DECIDED]
+    flagged = 0
+    with transaction.atomic():
+        due = (
+            Dossier.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(status__in=running, is_overdue=False, due_at__lt=now, paused_at__isnull=True)
+            .select_related("current_step__assignee", "procedure_version")
+        )
+        for dossier in due:
+            dossier.is_overdue = True
+            dossier.save(update_fields=["is_overdue", "updated_at"])
+            flagged += 1
+            assignee = dossier.current_step.assignee if dossier.current_step else None
+            if assignee is not None and assignee.email:
+                email_queue(
+                    to=assignee.email,
+                    subject=_("Hồ sơ %(code)s đã quá hạn") % {"code": dossier.code},
+                    body=_(
+                        "Hồ sơ %(code)s (%(p)s) đã quá hạn hẹn trả kết quả. Vui lòng xử lý và gửi thư xin lỗi, "
+                        "hẹn lại nếu cần."
+                    )
+                    % {"code": dossier.code, "p": dossier.procedure_version.name},
+                    topic="dossier.overdue",
+                )
+    return flagged

@@ -169,3 +169,82 @@ def test_stop_ends_processing_with_reasons(received, personas):
     assert stopped.status == State.STOPPED and stopped.national_status == 8
     with pytest.raises(IllegalTransition):
         services.dossier_forward(actor=personas.specialist, dossier=received)
+
+
+def test_office_forms_and_register_are_generated_from_the_dossier(received, personas, client):
+    import datetime as _dt
+
+    from django.utils import timezone
+
+    from cqs.accounts.services import api_token_issue
+
+    services.dossier_apologize(
+        actor=personas.leader,
+        dossier=received,
+        new_due_at=received.due_at + _dt.timedelta(days=2),
+        reason="Chờ xác minh",
+    )
+    token = api_token_issue(user=personas.reception).token
+    headers = {"Authorization": f"Bearer {token}"}
+    for number in ("04", "06"):
+        response = client.get(f"/api/v1/office/dossiers/{received.code}/forms/{number}.pdf", headers=headers)
+        assert response.status_code == 200 and response.content.startswith(b"%PDF"), number
+    assert client.get(f"/api/v1/office/dossiers/{received.code}/forms/03.pdf", headers=headers).status_code == 404
+    today = timezone.localdate()
+    register = client.get(
+        "/api/v1/office/register.xlsx",
+        {"agency": received.receiving_agency.code, "start": str(today), "end": str(today)},
+        headers=headers,
+    )
+    assert register.status_code == 200 and register.content[:2] == b"PK"
+    other = api_token_issue(user=personas.other_admin).token
+    refused = client.get(
+        "/api/v1/office/register.xlsx",
+        {"agency": received.receiving_agency.code, "start": str(today), "end": str(today)},
+        headers={"Authorization": f"Bearer {other}"},
+    )
+    assert refused.status_code == 403
+
+
+def test_the_periodic_job_flags_overdue_dossiers_once(received, personas):
+    assert services.dossiers_mark_overdue(now=received.due_at - dt.timedelta(minutes=1)) == 0
+    assert services.dossiers_mark_overdue(now=received.due_at + dt.timedelta(minutes=1)) == 1
+    assert services.dossiers_mark_overdue(now=received.due_at + dt.timedelta(days=1)) == 0
+    received.refresh_from_db()
+    assert received.is_overdue
+
+
+def test_worklists_page_by_due_moment_and_find_by_name_without_accents(received, personas, client):
+    from cqs.accounts.services import api_token_issue
+    from cqs.dossiers import queries
+
+    rows, cursor = queries.worklist(personas.specialist, scope="agency")
+    assert [d.pk for d in rows] == [received.pk] and cursor is None
+    found, _ = queries.worklist(personas.specialist, q="nguyen thi hong")
+    assert [d.pk for d in found] == [received.pk]
+    assert queries.worklist(personas.other_admin, scope="agency")[0] == []
+    token = api_token_issue(user=personas.specialist).token
+    body = client.get("/api/v1/office/worklist", {"due": "soon"}, headers={"Authorization": f"Bearer {token}"}).json()
+    assert body["results"][0]["code"] == received.code and body["results"][0]["lateness"] == "soon"
+    citizen = api_token_issue(user=personas.citizen).token
+    assert client.get("/api/v1/office/worklist", headers={"Authorization": f"Bearer {citizen}"}).status_code == 403
+
+
+def test_keyset_paging_walks_every_row_once(catalog, org, personas):
+    from cqs.dossiers import queries
+    from cqs.dossiers.tests.conftest import BIRTH_FORM
+
+    codes = set()
+    for _ in range(7):
+        d = services.dossier_create_draft(
+            actor=personas.citizen, procedure_code="1.001193", form=BIRTH_FORM, agency_code=org.committee_a.code
+        )
+        attach_all(d, personas.citizen)
+        codes.add(services.dossier_submit(actor=personas.citizen, dossier=d).code)
+    seen, cursor = [], None
+    while True:
+        rows, cursor = queries.worklist(personas.reception, scope="reception", cursor=cursor, limit=3)
+        seen += [d.code for d in rows]
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted(codes) and len(seen) == 7
