@@ -14,7 +14,7 @@ from pathlib import Path
 from bench import harness
 from bench.report import Row, render, write_json
 
-BENCHMARKS = ["submission"]
+BENCHMARKS = ["submission", "worklist"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--web-workers", type=int, default=4)
     parser.add_argument("--web-threads", type=int, default=4)
     parser.add_argument("--out", type=Path, default=Path("bench/results/latest.json"))
+    parser.add_argument("--dossiers", type=int, default=1_000_000, help="archive size for the worklist benchmark")
+    parser.add_argument("--keep", action="store_true", help="reuse the benchmark database of the last run")
     args = parser.parse_args(argv)
     names = args.names or BENCHMARKS
     unknown = set(names) - set(BENCHMARKS)
@@ -32,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}; choose from {', '.join(BENCHMARKS)}")
     rows: list[Row] = []
     context: dict = {"web_workers": args.web_workers, "web_threads": args.web_threads}
-    with harness.instance(workers=args.web_workers, threads=args.web_threads) as platform:
+    with harness.instance(fresh=not args.keep, workers=args.web_workers, threads=args.web_threads) as platform:
         print(f"platform at {platform.base_url}; measuring the pgbench baselines ...", flush=True)
         tpcb = harness.pgbench(platform.database_url, clients=8, seconds=15)
         select_only = harness.pgbench(platform.database_url, clients=8, seconds=10, select_only=True)
@@ -49,6 +51,14 @@ def main(argv: list[str] | None = None) -> int:
             sub_rows[0].baseline_name, sub_rows[0].baseline = "TPC-B tx/s", tpcb
             rows += sub_rows
             context["submission"] = sub_context
+        if "worklist" in names:
+            from bench import worklist
+
+            token = worklist.prepare(args.dossiers)
+            print(f"worklist: {worklist.dataset_size():,} dossiers ...", flush=True)
+            wl_rows, wl_context = worklist.run(platform.base_url, token)
+            rows += wl_rows
+            context["worklist"] = wl_context | {"dossiers": worklist.dataset_size()}
     print()
     print(render(rows))
     print()

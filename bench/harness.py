@@ -39,6 +39,7 @@ def setup_django(database_url: str, data_dir: Path) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ["CQS_DATA_DIR"] = str(data_dir)
     os.environ.setdefault("CQS_DEVELOPMENT", "1")
+    os.environ.setdefault("CQS_DEMO", "1")  # the benchmark database is a demo database
     os.environ["DJANGO_SETTINGS_MODULE"] = "cqs.settings"
     import django
 

@@ -329,18 +329,8 @@ def steps_of(dossier: Dossier) -> list[dict[str, Any]]:
 
 # --- the officials' worklists ---------------------------------------------------------------------
 
-ACTIVE_STATES = (
-    State.SUBMITTED,
-    State.SUPPLEMENTED,
-    State.SUPPLEMENT_REQUESTED,
-    State.RECEIVED,
-    State.IN_PROCESS,
-    State.AT_OTHER_AGENCY,
-    State.AWAITING_APPROVAL,
-    State.DECIDED,
-    State.PAYMENT_REQUESTED,
-    State.AWAITING_RETURN,
-)
+# Written exactly as the worklist indexes' predicate (models.Dossier.Meta), so PostgreSQL can use them.
+CLOSED_STATES = ["draft", "refused", "withdrawn", "stopped", "returned"]
 RECEPTION_STATES = (State.SUBMITTED, State.SUPPLEMENTED)
 
 
@@ -397,7 +387,7 @@ def worklist(
     from cqs.core.search import normalize_query
 
     now = now or timezone.now()
-    result = Dossier.objects.filter(status__in=ACTIVE_STATES)
+    result = Dossier.objects.exclude(status__in=CLOSED_STATES)
     if scope == "mine":
         result = result.filter(current_step__assignee=user)
     elif scope == "reception":
@@ -412,7 +402,7 @@ def worklist(
     if due == "overdue":
         result = result.filter(due_at__lt=now)
     elif due == "soon":
-        result = result.filter(due_at__gte=now, due_at__lt=working_calendar().add_working_days(now, 1))
+        result = result.filter(due_at__gte=now, due_at__lte=working_calendar().add_working_days(now, 1))
     if q.strip():
         text = q.strip()
         needle = normalize_query(text)
@@ -452,7 +442,7 @@ def worklist_row(dossier: Dossier, *, now: dt.datetime | None = None) -> dict[st
         "overdue"
         if due and due < now
         else "soon"
-        if due and due < working_calendar().add_working_days(now, 1)
+        if due and due <= working_calendar().add_working_days(now, 1)
         else "on_time"
     )
     return row
