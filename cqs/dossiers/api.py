@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File, Form, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -370,4 +371,6 @@ def office_worklist(request: HttpRequest, params: Query[WorklistQuery]) -> dict[
         cursor=params.cursor,
         limit=params.limit,
     )
-    return {"results": [queries.worklist_row(d) for d in rows], "next_cursor": next_cursor}
+    now = timezone.now()
+    soon = queries.soon_bound(now)
+    return {"results": [queries.worklist_row(d, now=now, soon=soon) for d in rows], "next_cursor": next_cursor}

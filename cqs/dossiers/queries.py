@@ -334,14 +334,11 @@ CLOSED_STATES = ["draft", "refused", "withdrawn", "stopped", "returned"]
 RECEPTION_STATES = (State.SUBMITTED, State.SUPPLEMENTED)
 
 
-def _office_agencies(user: Any) -> QuerySet:
-    from cqs.org.models import Agency
-    from cqs.org.permissions import agencies_where
+def _office_agencies(user: Any) -> list[int]:
+    """Ids of the agencies where `user` holds any dossier role."""
+    from cqs.org.permissions import agencies_where_any
 
-    ids: set[int] = set()
-    for action in OFFICE_VIEW_ACTIONS:
-        ids.update(agencies_where(user, action).values_list("pk", flat=True))
-    return Agency.objects.filter(pk__in=ids)
+    return list(agencies_where_any(user, OFFICE_VIEW_ACTIONS).values_list("pk", flat=True))
 
 
 def encode_cursor(due_at: dt.datetime | None, pk: Any) -> str:
@@ -383,7 +380,6 @@ def worklist(
     `reception` (new and supplemented dossiers waiting at my desks). `due`: `soon` (within one
     working day) or `overdue`. `q`: a code, an applicant's name (accents optional) or a procedure.
     """
-    from cqs.calendar.queries import working_calendar
     from cqs.core.search import normalize_query
 
     now = now or timezone.now()
@@ -402,7 +398,7 @@ def worklist(
     if due == "overdue":
         result = result.filter(due_at__lt=now)
     elif due == "soon":
-        result = result.filter(due_at__gte=now, due_at__lte=working_calendar().add_working_days(now, 1))
+        result = result.filter(due_at__gte=now, due_at__lte=soon_bound(now))
     if q.strip():
         text = q.strip()
         needle = normalize_query(text)
@@ -420,29 +416,27 @@ def worklist(
                 Q(due_at__gt=after_due) | Q(due_at=after_due, pk__gt=after_pk) | Q(due_at__isnull=True)
             )
     rows = list(
-        result.select_related("procedure_version", "receiving_agency", "current_agency", "current_step").order_by(
-            F("due_at").asc(nulls_last=True), "pk"
-        )[: limit + 1]
+        result.select_related(
+            "procedure_version__procedure", "receiving_agency", "current_agency", "current_step"
+        ).order_by(F("due_at").asc(nulls_last=True), "pk")[: limit + 1]
     )
     next_cursor = encode_cursor(rows[limit - 1].due_at, rows[limit - 1].pk) if len(rows) > limit else None
     return rows[:limit], next_cursor
 
 
-def worklist_row(dossier: Dossier, *, now: dt.datetime | None = None) -> dict[str, Any]:
+def soon_bound(now: dt.datetime | None = None) -> dt.datetime:
+    """Dossiers due before this moment are "due soon": one working day from now."""
     from cqs.calendar.queries import working_calendar
 
-    now = now or timezone.now()
+    return working_calendar().add_working_days(now or timezone.now(), 1)
+
+
+def worklist_row(dossier: Dossier, *, now: dt.datetime, soon: dt.datetime) -> dict[str, Any]:
     row = dossier_summary(dossier)
     row["applicant_name"] = dossier.applicant_name
     row["holder"] = dossier.current_agency.name if dossier.current_agency_id else dossier.receiving_agency.name
     row["step"] = dossier.current_step.name if dossier.current_step_id else None
     row["step_due_at"] = _iso(dossier.current_step.due_at) if dossier.current_step_id else None
     due = dossier.due_at
-    row["lateness"] = (
-        "overdue"
-        if due and due < now
-        else "soon"
-        if due and due <= working_calendar().add_working_days(now, 1)
-        else "on_time"
-    )
+    row["lateness"] = "overdue" if due and due < now else "soon" if due and due <= soon else "on_time"
     return row

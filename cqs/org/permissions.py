@@ -89,3 +89,14 @@ def agencies_where(user: Any, action: Action) -> QuerySet[Agency]:
         return Agency.objects.none()
     held = Membership.objects.filter(user=user, is_active=True, role__in=_roles_granting(action)).values("agency_id")
     return Agency.objects.filter(Q(pk__in=held) | Q(parent_id__in=held))
+
+
+def agencies_where_any(user: Any, actions: tuple[Action, ...] | list[Action]) -> QuerySet[Agency]:
+    """The agencies at which `user` may take at least one of `actions` (one membership query)."""
+    if _is_system_admin(user):
+        return Agency.objects.all()
+    if not getattr(user, "is_authenticated", False):
+        return Agency.objects.none()
+    roles = {role for action in actions for role in _roles_granting(action)}
+    held = Membership.objects.filter(user=user, is_active=True, role__in=roles).values("agency_id")
+    return Agency.objects.filter(Q(pk__in=held) | Q(parent_id__in=held))
