@@ -18,7 +18,7 @@ def test_every_state_maps_to_one_national_status_or_is_a_draft():
 
 def test_every_transition_targets_a_known_state_from_known_states():
     for t in TRANSITIONS:
-        assert t.target in State.values
+        assert t.targets and t.targets <= set(State.values)
         assert t.sources <= set(State.values)
 
 
@@ -30,9 +30,10 @@ def test_illegal_transition_names_the_state_and_the_allowed_actions():
     assert "Mới nộp" in refused.value.message
 
 
-def test_final_states_allow_nothing():
-    for state in (State.REFUSED, State.WITHDRAWN, State.RETURNED):
+def test_final_states_allow_nothing_but_rating_the_returned_result():
+    for state in (State.REFUSED, State.WITHDRAWN, State.STOPPED):
         assert allowed_actions(state) == []
+    assert allowed_actions(State.RETURNED) == ["rate"]
 
 
 def test_unknown_action_is_refused():
