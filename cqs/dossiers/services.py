@@ -5,7 +5,8 @@ event, and queues the applicant's notification, which is delivered after commit.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import IO, Any
 from uuid import UUID
 
@@ -295,33 +296,41 @@ def dossier_attach(
                         }
                     ]
                 )
-            # Same bytes uploaded concurrently: one writer at a time per hash, so the clean-up
-            # below never deletes bytes another transaction is about to reference.
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [upload.sha256])
-            written = files.store(upload)
-            try:
-                with transaction.atomic():
-                    stored, _created = StoredFile.objects.get_or_create(
-                        sha256=upload.sha256, defaults={"size": upload.size, "content_type": upload.content_type}
-                    )
-                    DossierDocument.objects.filter(dossier=locked, requirement=requirement, is_current=True).update(
-                        is_current=False
-                    )
-                    return DossierDocument.objects.create(
-                        dossier=locked,
-                        requirement=requirement,
-                        file=stored,
-                        original_name=upload.original_name,
-                        round=locked.supplement_rounds if locked.status == State.SUPPLEMENT_REQUESTED else 0,
-                        uploaded_by=actor,
-                    )
-            except BaseException:
-                if written:
-                    files.discard(upload.sha256)
-                raise
+            with _stored(upload) as stored:
+                DossierDocument.objects.filter(dossier=locked, requirement=requirement, is_current=True).update(
+                    is_current=False
+                )
+                return DossierDocument.objects.create(
+                    dossier=locked,
+                    requirement=requirement,
+                    file=stored,
+                    original_name=upload.original_name,
+                    round=locked.supplement_rounds if locked.status == State.SUPPLEMENT_REQUESTED else 0,
+                    uploaded_by=actor,
+                )
     finally:
         upload.temp_path.unlink(missing_ok=True)
+
+
+@contextmanager
+def _stored(upload: files.CheckedUpload) -> Iterator[StoredFile]:
+    """Inside the caller's transaction: the upload's bytes in place and their `StoredFile` row.
+    If the block fails, bytes this call wrote are removed again, so a failure leaves no orphan."""
+    # Same bytes uploaded concurrently: one writer at a time per hash, so the clean-up below
+    # never deletes bytes another transaction is about to reference.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [upload.sha256])
+    written = files.store(upload)
+    try:
+        with transaction.atomic():
+            stored, _created = StoredFile.objects.get_or_create(
+                sha256=upload.sha256, defaults={"size": upload.size, "content_type": upload.content_type}
+            )
+            yield stored
+    except BaseException:
+        if written:
+            files.discard(upload.sha256)
+        raise
 
 
 def missing_documents(dossier: Dossier) -> list[dict[str, str]]:
@@ -790,33 +799,22 @@ def dossier_record_result(
     try:
         with transaction.atomic():
             locked, step = _act(dossier, Act.RECORD_RESULT, actor)
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [upload.sha256])
-            written = files.store(upload)
-            try:
-                with transaction.atomic():
-                    stored, _created = StoredFile.objects.get_or_create(
-                        sha256=upload.sha256, defaults={"size": upload.size, "content_type": upload.content_type}
-                    )
-                    now = timezone.now()
-                    previous = locked.status
-                    locked.result_file = stored
-                    locked.finished_at = now
-                    locked.is_overdue = bool(locked.due_at and now > locked.due_at)
-                    locked.status = step.target
-                    return _save_and_record(
-                        locked,
-                        actor=actor,
-                        action=Act.RECORD_RESULT,
-                        previous=previous,
-                        at=now,
-                        note=note,
-                        data={"file": upload.original_name},
-                    )
-            except BaseException:
-                if written:
-                    files.discard(upload.sha256)
-                raise
+            with _stored(upload) as stored:
+                now = timezone.now()
+                previous = locked.status
+                locked.result_file = stored
+                locked.finished_at = now
+                locked.is_overdue = bool(locked.due_at and now > locked.due_at)
+                locked.status = step.target
+                return _save_and_record(
+                    locked,
+                    actor=actor,
+                    action=Act.RECORD_RESULT,
+                    previous=previous,
+                    at=now,
+                    note=note,
+                    data={"file": upload.original_name},
+                )
     finally:
         upload.temp_path.unlink(missing_ok=True)
 
