@@ -24,8 +24,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cqs.accounts.models import User, UserKind
 from cqs.core.errors import DomainError, PermissionRefused, ValidationFailed
-from cqs.dossiers import documents, files, queries, services
-from cqs.dossiers.lifecycle import APPLICANT, FINAL_STATES, Act, State, allowed_actions, transition
+from cqs.dossiers import documents, files, queries, services, views
+from cqs.dossiers.lifecycle import APPLICANT, FINAL_STATES, Act, NationalStatus, State, allowed_actions, transition
 from cqs.dossiers.models import Channel, Dossier
 from cqs.org.models import Agency
 from cqs.org.permissions import Action, agencies_where, has_permission
@@ -90,7 +90,14 @@ def worklist(request: HttpRequest) -> HttpResponse:
     error = ""
     try:
         dossiers, next_cursor = queries.worklist(
-            request.user, scope=scope, due=due or None, q=q, status=status or None, cursor=cursor, limit=PAGE_SIZE, now=now
+            request.user,
+            scope=scope,
+            due=due or None,
+            q=q,
+            status=status or None,
+            cursor=cursor,
+            limit=PAGE_SIZE,
+            now=now,
         )
     except ValidationFailed as exc:  # a damaged cursor: start again from the first page
         error = exc.message
@@ -527,7 +534,9 @@ def _supplements(dossier: Dossier) -> list[dict[str, Any]]:
             "answered_at": r.answered_at,
             "note": r.note,
             "beyond_first": r.is_beyond_first,
-            "items": [{"requirement": names.get(i.get("requirement") or "", ""), "message": i["message"]} for i in r.items],
+            "items": [
+                {"requirement": names.get(i.get("requirement") or "", ""), "message": i["message"]} for i in r.items
+            ],
         }
         for r in dossier.supplement_requests.order_by("number")
     ]
@@ -580,6 +589,7 @@ def dossier(request: HttpRequest, code: str) -> HttpResponse:
             "dossier": found,
             "row": queries.worklist_row(found, now=now),
             "holder": _holder(found),
+            "national_label": NationalStatus(found.national_status).label if found.national_status else "",
             "channel": Channel(found.channel).label,
             "answers": _answers(found.procedure_version.form_schema, found.form_data),
             "documents": queries.current_documents(found),
@@ -620,15 +630,12 @@ def document(request: HttpRequest, code: str, doc_id: str) -> FileResponse:
     )
 
 
-RESULT_EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
-
-
 @official_required
 @require_GET
 def result(request: HttpRequest, code: str) -> FileResponse:
     found = _viewable(request, code)
     stored = queries.result_of(found)
-    extension = RESULT_EXTENSIONS.get(stored.content_type, "pdf")
+    extension = views.RESULT_EXTENSIONS.get(stored.content_type, "pdf")
     return FileResponse(
         files.open_stored(stored.sha256),
         content_type=stored.content_type,

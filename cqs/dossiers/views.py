@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from cqs.catalog.queries import version_in_force
@@ -219,6 +220,15 @@ def detail(request: HttpRequest, ref: str) -> HttpResponse:
                 services.dossier_withdraw(actor=request.user, dossier=dossier, reason=request.POST.get("note", ""))
                 messages.success(request, _("Đã rút hồ sơ."))
                 return redirect("dossiers:detail", ref=dossier.code)
+            if request.POST.get("action") == "rate":
+                services.dossier_rate(
+                    actor=request.user,
+                    dossier=dossier,
+                    rating=request.POST.get("rating", ""),
+                    comment=request.POST.get("comment", "").strip(),
+                )
+                messages.success(request, _("Cảm ơn bạn đã đánh giá chất lượng giải quyết hồ sơ."))
+                return redirect("dossiers:detail", ref=dossier.code)
             if request.POST.get("action") == "supplement":
                 errors = _save_from_post(request, dossier)
                 if not errors:
@@ -232,6 +242,7 @@ def detail(request: HttpRequest, ref: str) -> HttpResponse:
             messages.error(request, error.message)
         dossier.refresh_from_db()
     supplement = queries.open_supplement_request(dossier) if dossier.status == State.SUPPLEMENT_REQUESTED else None
+    is_owner = dossier.applicant_id == request.user.pk
     return render(
         request,
         "dossiers/detail.html",
@@ -246,9 +257,42 @@ def detail(request: HttpRequest, ref: str) -> HttpResponse:
             else "",
             "requirements": dossier.procedure_version.documents.all() if supplement else [],
             "errors": errors,
-            "is_owner": dossier.applicant_id == request.user.pk,
+            "is_owner": is_owner,
+            "has_result": _has_result(dossier),
+            "can_rate": is_owner and dossier.status == State.RETURNED and dossier.rated_at is None,
+            "ratings": RATING_CHOICES,
+            "rating_label": dict(RATING_CHOICES).get(dossier.rating, ""),
         },
         status=400 if errors else 200,
+    )
+
+
+RATING_CHOICES = (
+    ("satisfied", gettext_lazy("Hài lòng")),
+    ("normal", gettext_lazy("Bình thường")),
+    ("unsatisfied", gettext_lazy("Không hài lòng")),
+)
+RESULT_EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+
+
+def _has_result(dossier: Dossier) -> bool:
+    try:
+        queries.result_of(dossier)
+    except NotFound:
+        return False
+    return True
+
+
+@login_required
+def result(request: HttpRequest, ref: str) -> FileResponse:
+    """The result document, for whoever may see the dossier, once `queries.result_of` allows."""
+    dossier = queries.dossier_for(request.user, ref)
+    stored = queries.result_of(dossier)
+    return FileResponse(
+        files.open_stored(stored.sha256),
+        content_type=stored.content_type,
+        as_attachment=True,
+        filename=f"ket-qua-{dossier.code}.{RESULT_EXTENSIONS.get(stored.content_type, 'pdf')}",
     )
 
 

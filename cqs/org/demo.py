@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from cqs.audit.models import AuditAction
+from cqs.audit.services import audit_record
 from cqs.org.models import AdministrativeUnit, Agency, AgencyKind, UnitLevel
 
 PROVINCE_SUFFIX = "H53"
@@ -93,4 +95,12 @@ def demo_agencies_load(*, province_code: int) -> int:
             },
         )
         created += int(was_created)
+    audit_record(
+        actor=None,
+        action=AuditAction.IMPORT,
+        object_type="org.agency",
+        object_id="demo",
+        object_repr="Demo organisation",
+        after={"created": created},
+    )
     return created

@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cqs.accounts.models import User, UserKind
-from cqs.audit.services import audited_delete, audited_save
+from cqs.audit.models import AuditAction
+from cqs.audit.services import audit_record, audited_delete, audited_save
 from cqs.core.errors import PermissionRefused, ValidationFailed
 from cqs.org.models import AdministrativeUnit, Agency, Membership, Role, UnitLevel
 from cqs.org.permissions import Action, has_permission, require_permission
@@ -129,4 +130,13 @@ def units_load(*, province_code: int) -> dict[str, int]:
             },
         )
         counts["district"] += 1
+    audit_record(
+        actor=None,
+        action=AuditAction.IMPORT,
+        object_type="org.administrativeunit",
+        object_id=f"province:{province_code}",
+        object_repr=province.name,
+        after=counts,
+        extra={"source": "vietnam-provinces"},
+    )
     return counts

@@ -92,3 +92,34 @@ def test_concurrent_submits_of_one_draft_submit_it_once(catalog, org, personas):
         results = list(pool.map(lambda _: _in_thread(barrier, submit), range(5)))
     assert len([r for r in results if r]) == 1
     assert draft.events.filter(action="submit").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_officials_acting_at_once_one_wins_the_other_gets_a_conflict(catalog, org, personas):
+    from cqs.accounts.models import User
+    from cqs.dossiers.lifecycle import IllegalTransition
+    from cqs.dossiers.models import DossierEvent
+    from cqs.org.models import Membership, Role
+
+    second = User.objects.create(username="chuyenvien2", kind="official", full_name="Chuyên viên 2")
+    Membership.objects.create(user=second, agency=org.committee_a, role=Role.SPECIALIST)
+    draft = services.dossier_create_draft(
+        actor=personas.citizen, procedure_code="1.001193", form=BIRTH_FORM, agency_code=org.committee_a.code
+    )
+    attach_all(draft, personas.citizen)
+    services.dossier_submit(actor=personas.citizen, dossier=draft)
+    services.dossier_accept(actor=personas.reception, dossier=draft)
+    barrier = threading.Barrier(2)
+
+    def forward(user):
+        try:
+            services.dossier_forward(actor=user, dossier=draft.pk, note=user.username)
+            return "ok"
+        except IllegalTransition as conflict:
+            assert conflict.http_status == 409
+            return "conflict"
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = sorted(pool.map(lambda u: _in_thread(barrier, forward, u), [personas.specialist, second]))
+    assert outcomes == ["conflict", "ok"]
+    assert DossierEvent.objects.filter(dossier=draft, action="forward").count() == 1

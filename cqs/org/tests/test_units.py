@@ -33,3 +33,11 @@ def test_units_and_agencies_api(client, db):
     assert former["count"] == 24
     assert client.get("/api/v1/agencies").json()["count"] == 0
     assert client.get("/api/v1/units", {"page_size": 0}).status_code == 400
+
+
+def test_loading_units_is_recorded_in_the_audit_trail(db):
+    from cqs.audit.models import AuditEvent
+
+    units_load(province_code=80)
+    event = AuditEvent.objects.get(object_type="org.administrativeunit", object_id="province:80")
+    assert event.after == {"province": 1, "commune": 96, "district": 24} and event.actor_label == "system"
