@@ -106,11 +106,12 @@ def worklist(request: HttpRequest) -> HttpResponse:
             request.user, scope=scope, due=due or None, q=q, status=status or None, limit=PAGE_SIZE, now=now
         )
     filters = {k: v for k, v in (("due", due), ("status", status), ("q", q)) if v}
+    soon = queries.soon_bound(now)
     return render(
         request,
         "dossiers/office/worklist.html",
         {
-            "rows": [(d, queries.worklist_row(d, now=now)) for d in dossiers],
+            "rows": [(d, queries.worklist_row(d, now=now, soon=soon)) for d in dossiers],
             "scope": scope,
             "scopes": [(value, label, "?" + urlencode({"scope": value, **filters})) for value, label in SCOPES],
             "due": due,
@@ -190,7 +191,7 @@ ACTIONS: dict[Act, ActionSpec] = {
         primary=True,
     ),
     Act.APPROVE: ActionSpec(
-        gettext_lazy("Phê duyệt"), gettext_lazy("Phê duyệt"), gettext_lazy("Ý kiến phê duyệt"), primary=True
+        gettext_lazy("Phê duyệt"), gettext_lazy("Phê duyệt hồ sơ"), gettext_lazy("Ý kiến phê duyệt"), primary=True
     ),
     Act.REJECT: ActionSpec(
         gettext_lazy("Không giải quyết"),
@@ -587,7 +588,7 @@ def dossier(request: HttpRequest, code: str) -> HttpResponse:
         "dossiers/office/dossier.html",
         {
             "dossier": found,
-            "row": queries.worklist_row(found, now=now),
+            "row": queries.worklist_row(found, now=now, soon=queries.soon_bound(now)),
             "holder": _holder(found),
             "national_label": NationalStatus(found.national_status).label if found.national_status else "",
             "channel": Channel(found.channel).label,
