@@ -65,7 +65,7 @@ def _measure(base_url: str, token: str, path: str, params: dict, *, clients: int
     return samples
 
 
-def run(base_url: str, token: str, *, clients: int = 4, requests: int = 150) -> tuple[list[Row], dict]:
+def run(base_url: str, token: str, *, clients: int = 2, requests: int = 200) -> tuple[list[Row], dict]:
     overdue = _measure(
         base_url,
         token,

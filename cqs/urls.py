@@ -17,5 +17,6 @@ urlpatterns = [
     path("tai-khoan/", include("cqs.accounts.urls")),
     path("can-bo/", include("cqs.dossiers.office_urls")),
     path("", include("cqs.dossiers.urls")),
+    path("", include("cqs.opendata.urls")),
     path("", include("cqs.portal.urls")),
 ]

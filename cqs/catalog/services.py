@@ -14,6 +14,7 @@ from cqs.accounts.models import User
 from cqs.audit.models import AuditAction
 from cqs.audit.services import audit_record
 from cqs.catalog.models import Procedure, ProcedureVersion, ProcessStep, RequiredDocument, Sector
+from cqs.catalog.schema import with_field_order
 from cqs.catalog.validation import catalog_problems
 from cqs.core.errors import ValidationFailed
 from cqs.org.models import Agency
@@ -90,7 +91,7 @@ def _version_state(data: dict[str, Any]) -> dict[str, Any]:
         "cutoff_time": dt.time.fromisoformat(data["cutoff_time"]) if data.get("cutoff_time") else None,
         "supplement_clock": data.get("supplement_clock", "pause"),
         "fees": data.get("fees", []),
-        "form_schema": data["form_schema"],
+        "form_schema": with_field_order(data["form_schema"]),
         "legal_basis": data.get("legal_basis", []),
         "electronic_result": data.get("electronic_result", False),
         "sample_parts": data.get("sample", []),

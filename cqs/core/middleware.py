@@ -27,3 +27,26 @@ class DomainErrorMiddleware:
                 exception.message, status=exception.http_status, content_type="text/plain; charset=utf-8"
             )
         return None
+
+
+class VietnameseFirstLocaleMiddleware:
+    """Vietnamese unless the user chose another language (the switcher's cookie).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language, so a phone set to English
+    would see an English portal by default; a Vietnamese public service speaks Vietnamese first.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

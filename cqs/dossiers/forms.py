@@ -36,6 +36,8 @@ from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
+from cqs.catalog.schema import ordered_properties, with_field_order  # noqa: F401 - re-exported
+
 __all__ = [
     "FieldError",
     "answers_from_post",
@@ -98,7 +100,7 @@ def _fields(schema: Mapping[str, Any], prefix: str = "") -> list[_Field]:
         return []
     required = set(schema.get("required") or ())
     out = []
-    for key, prop in properties.items():
+    for key, prop in ordered_properties(schema):
         if not isinstance(prop, dict):  # a boolean subschema (true/false): nothing to fill in
             continue
         name = f"{prefix}{key}"

@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cqs.accounts.models import User, UserKind
@@ -28,7 +29,7 @@ from cqs.dossiers import documents, files, queries, services, views
 from cqs.dossiers.lifecycle import APPLICANT, FINAL_STATES, Act, NationalStatus, State, allowed_actions, transition
 from cqs.dossiers.models import Channel, Dossier
 from cqs.org.models import Agency
-from cqs.org.permissions import Action, agencies_where, has_permission
+from cqs.org.permissions import ROLE_ACTIONS, Action, agencies_where, has_permission
 
 # --- access -------------------------------------------------------------------------------------
 
@@ -42,7 +43,8 @@ def official_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
             raise PermissionDenied(_("Chức năng dành cho cán bộ, công chức."))
         return view(request, *args, **kwargs)
 
-    return login_required(wrapped)
+    # Personal data on shared desk computers: never kept in a browser's or a proxy's cache.
+    return login_required(never_cache(wrapped))
 
 
 def _my_agencies(user: User) -> list[Agency]:
@@ -124,7 +126,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "first_url": "?" + urlencode({"scope": scope, **filters}) if cursor else "",
             "next_url": "?" + urlencode({"scope": scope, **filters, "cursor": next_cursor}) if next_cursor else "",
             "error": error,
-            "has_agencies": bool(_my_agencies(request.user)),
+            "has_agencies": bool(dossiers) or bool(_my_agencies(request.user)),
         },
     )
 
@@ -278,12 +280,16 @@ def available_actions(user: User, dossier: Dossier) -> list[Act]:
     (one apology, no step after the last one). The pages never offer what would be refused."""
     holder = _holder(dossier)
     found = []
+    permitted: dict[tuple[str, int], bool] = {}  # several actions need the same permission
     for action in allowed_actions(dossier.status):
         step = transition(dossier.status, action)
         if step.actor == APPLICANT or action not in ACTIONS:
             continue
         at = dossier.receiving_agency if action in RECEPTION_ACTIONS and dossier.status in RECEPTION_STATES else holder
-        if not has_permission(user, step.actor, at):
+        key = (str(step.actor), at.pk)
+        if key not in permitted:
+            permitted[key] = has_permission(user, step.actor, at)
+        if not permitted[key]:
             continue
         if action == Act.APOLOGIZE and (dossier.apologized_at is not None or dossier.due_at is None):
             continue
@@ -300,17 +306,22 @@ def _next_step(dossier: Dossier) -> Any:
 
 
 def _assignees(dossier: Dossier) -> list[User]:
-    """Officials with a position at the holder agency (or above it) who may process it there."""
+    """Officials holding, at the holder agency or the one above it, a role that may process
+    dossiers there: exactly those `has_permission` accepts, in one query."""
     holder = _holder(dossier)
     scope = [holder.pk] + ([holder.parent_id] if holder.parent_id else [])
-    candidates = (
+    roles = [role for role, actions in ROLE_ACTIONS.items() if Action.PROCESS_DOSSIER in actions]
+    return list(
         User.objects.filter(
-            kind=UserKind.OFFICIAL, is_active=True, memberships__agency_id__in=scope, memberships__is_active=True
+            kind=UserKind.OFFICIAL,
+            is_active=True,
+            memberships__agency_id__in=scope,
+            memberships__is_active=True,
+            memberships__role__in=roles,
         )
         .distinct()
         .order_by("full_name", "username")
     )
-    return [u for u in candidates if has_permission(u, Action.PROCESS_DOSSIER, holder)]
 
 
 def _transfer_targets(dossier: Dossier) -> list[Agency]:
@@ -450,6 +461,7 @@ def _action_forms(user: User, dossier: Dossier, failure: _Failure | None) -> lis
             form["field_error"] = errors.get("agency", "")
         elif action == Act.APOLOGIZE:
             form["new_due_at"] = values.get("new_due_at", "") if values else ""
+            form["min"] = timezone.localtime(dossier.due_at).strftime("%Y-%m-%dT%H:%M")
             form["field_error"] = errors.get("new_due_at", "")
         elif action == Act.RECORD_RESULT:
             form["field_error"] = errors.get("result", "") or errors.get("file", "")
@@ -468,7 +480,9 @@ def _answers(schema: dict[str, Any], data: Any, prefix: str = "") -> list[tuple[
     properties = schema.get("properties") if isinstance(schema, dict) else None
     if not isinstance(properties, dict) or not isinstance(data, dict):
         return rows
-    for name, prop in properties.items():
+    from cqs.dossiers.forms import ordered_properties
+
+    for name, prop in ordered_properties(schema):
         if name not in data:
             continue
         prop = prop if isinstance(prop, dict) else {}
@@ -557,6 +571,23 @@ def _printable_forms(dossier: Dossier) -> list[tuple[str, str]]:
     return found
 
 
+def _waiting_for(dossier: Dossier) -> str:
+    """Whom the dossier waits for, said when the official has nothing to do on it."""
+    if dossier.status in FINAL_STATES:
+        return _("Hồ sơ đã kết thúc; không còn thao tác nào.")
+    if dossier.status == State.SUPPLEMENT_REQUESTED:
+        return _("Hồ sơ đang chờ người nộp bổ sung, hoàn thiện.")
+    if dossier.status == State.PAYMENT_REQUESTED:
+        return _("Hồ sơ đang chờ người nộp hoàn thành nghĩa vụ tài chính.")
+    if dossier.status in RECEPTION_STATES:
+        return _("Hồ sơ đang chờ %(a)s tiếp nhận.") % {"a": dossier.receiving_agency.name}
+    step = f" ({dossier.current_step.name})" if dossier.current_step_id else ""
+    return _("Bạn không có thao tác nào với hồ sơ ở trạng thái này. Hồ sơ đang ở %(a)s%(s)s.") % {
+        "a": _holder(dossier).name,
+        "s": step,
+    }
+
+
 @official_required
 @require_http_methods(["GET", "POST"])
 def dossier(request: HttpRequest, code: str) -> HttpResponse:
@@ -601,7 +632,7 @@ def dossier(request: HttpRequest, code: str) -> HttpResponse:
             "supplements": _supplements(found),
             "actions": _action_forms(request.user, found, failure),
             "failure": failure,
-            "is_final": found.status in FINAL_STATES,
+            "waiting": _waiting_for(found),
         },
         status=status,
     )

@@ -32,10 +32,12 @@ def my_dossiers(user: Any, *, status: str | None = None, q: str = "") -> QuerySe
 
 
 def can_view(user: Any, dossier: Dossier) -> bool:
-    """The applicant, and officials with a dossier role at the receiving agency."""
+    """The applicant, and officials with a dossier role at the receiving agency or at the agency
+    holding it now (a transfer)."""
     if dossier.applicant_id is not None and dossier.applicant_id == getattr(user, "pk", None):
         return True
-    return any(has_permission(user, action, dossier.receiving_agency) for action in OFFICE_VIEW_ACTIONS)
+    agencies = [dossier.receiving_agency] + ([dossier.current_agency] if dossier.current_agency_id else [])
+    return any(has_permission(user, action, agency) for agency in agencies for action in OFFICE_VIEW_ACTIONS)
 
 
 def dossier_for(user: Any, ref: str) -> Dossier:
@@ -431,11 +433,10 @@ def worklist(
                 Q(due_at__gt=after_due) | Q(due_at=after_due, pk__gt=after_pk) | Q(due_at__isnull=True)
             )
     rows = list(
-        result.select_related(
-            "procedure_version__procedure", "receiving_agency", "current_agency", "current_step"
-        )
+        result.select_related("procedure_version__procedure", "receiving_agency", "current_agency", "current_step")
         # A list needs none of the large JSON and text columns: decoding them is most of the cost.
-        .defer(*LIST_DEFERRED).order_by(F("due_at").asc(nulls_last=True), "pk")[: limit + 1]
+        .defer(*LIST_DEFERRED)
+        .order_by(F("due_at").asc(nulls_last=True), "pk")[: limit + 1]
     )
     next_cursor = encode_cursor(rows[limit - 1].due_at, rows[limit - 1].pk) if len(rows) > limit else None
     return rows[:limit], next_cursor

@@ -194,8 +194,10 @@ def review(request: HttpRequest, ref: str) -> HttpResponse:
 
 
 def _labels(dossier: Dossier) -> list[tuple[str, Any]]:
-    properties = dossier.procedure_version.form_schema.get("properties", {})
-    return [(spec.get("title", name), dossier.form_data.get(name, "")) for name, spec in properties.items()]
+    from cqs.dossiers.forms import ordered_properties
+
+    properties = ordered_properties(dossier.procedure_version.form_schema)
+    return [(spec.get("title", name), dossier.form_data.get(name, "")) for name, spec in properties]
 
 
 @login_required

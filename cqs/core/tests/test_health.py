@@ -45,3 +45,11 @@ def test_api_documents_itself(client, db):
     ]:
         assert path in spec["paths"], path
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_the_portal_speaks_vietnamese_first_and_english_on_request(client, db):
+    page = client.get("/thu-tuc/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="vi"' in page.content.decode() and "Thủ tục hành chính" in page.content.decode()
+    client.cookies["django_language"] = "en"
+    english = client.get("/thu-tuc/").content.decode()
+    assert 'lang="en"' in english and "Administrative procedures" in english

@@ -906,3 +906,15 @@ def test_representative_schema_round_trips():
     assert validate_answers(BIRTH, example) == []
     answers, errors = answers_from_post(BIRTH, Browser(str(render_form_fields(BIRTH, example))).post())
     assert (answers, errors) == (example, [])
+
+
+def test_fields_keep_the_authors_order_after_a_round_trip_through_jsonb():
+    from cqs.dossiers.forms import ordered_properties, with_field_order
+
+    schema = {
+        "type": "object",
+        "properties": {"zeta": {"type": "string"}, "alpha": {"type": "string"}, "mid": {"type": "string"}},
+    }
+    stored = with_field_order(schema)
+    shuffled = dict(stored, properties=dict(sorted(stored["properties"].items())))  # what jsonb gives back
+    assert [name for name, _ in ordered_properties(shuffled)] == ["zeta", "alpha", "mid"]

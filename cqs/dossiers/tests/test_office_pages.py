@@ -6,6 +6,8 @@ import io
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cqs.accounts.models import User, UserKind
@@ -79,6 +81,8 @@ def test_worklist_pages_with_a_cursor(client, catalog, org, personas, monkeypatc
     seen = [c for c in codes if c in first] + [c for c in codes if c in second]
     assert sorted(seen) == sorted(codes)
     assert "Trang sau" not in second and "Về trang đầu" in second
+    damaged = client.get("/can-bo/", {"scope": "reception", "cursor": "không-phải-con-trỏ"})
+    assert damaged.status_code == 200 and "Con trỏ phân trang không hợp lệ." in damaged.content.decode()
 
 
 def test_reception_is_offered_exactly_the_reception_actions(client, submitted, personas):
@@ -273,3 +277,24 @@ def test_the_tracking_register_downloads_for_my_agency_only(client, received, pe
     backwards = client.get("/can-bo/so-theo-doi/", {"agency": org.desk_a.code, "start": today, "end": "2020-01-01"})
     assert backwards.status_code == 400
     assert Dossier.objects.count() == 1
+
+
+def test_the_pages_read_a_bounded_number_of_queries(client, received, catalog, org, personas):
+    client.force_login(personas.leader)
+    with CaptureQueriesContext(connection) as one:
+        client.get("/can-bo/")
+    for _ in range(4):
+        draft = services.dossier_create_draft(
+            actor=personas.citizen, procedure_code="1.001193", form=BIRTH_FORM, agency_code=org.committee_a.code
+        )
+        attach_all(draft, personas.citizen)
+        services.dossier_accept(
+            actor=personas.reception, dossier=services.dossier_submit(actor=personas.citizen, dossier=draft)
+        )
+    with CaptureQueriesContext(connection) as five:
+        page = client.get("/can-bo/").content.decode()
+    assert page.count('href="/can-bo/ho-so/') == 5
+    assert len(five.captured_queries) == len(one.captured_queries)  # no query per row
+    with CaptureQueriesContext(connection) as detail:
+        assert client.get(f"/can-bo/ho-so/{received.code}/").status_code == 200
+    assert len(detail.captured_queries) <= 30

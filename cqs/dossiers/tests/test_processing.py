@@ -248,3 +248,10 @@ def test_keyset_paging_walks_every_row_once(catalog, org, personas):
         if cursor is None:
             break
     assert sorted(seen) == sorted(codes) and len(seen) == 7
+
+
+def test_officials_of_the_agency_holding_a_transferred_dossier_can_open_it(received, personas, org):
+    from cqs.dossiers import queries
+
+    services.dossier_transfer(actor=personas.specialist, dossier=received, agency=org.justice)
+    assert queries.dossier_for(personas.dept_specialist, received.code).pk == received.pk

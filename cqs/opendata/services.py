@@ -1,0 +1,324 @@
+"""Use cases that change the open-data catalogue: keyword-only, one transaction each, audited.
+
+Input arrives as CKAN dictionaries (the Action API's `data_dict`); every problem is collected
+and raised at once as `ValidationFailed` whose details map each field to its messages, the
+shape CKAN's "Validation Error" carries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cqs.audit.models import AuditAction
+from cqs.audit.services import audit_record, snapshot
+from cqs.core.errors import NotFound, ValidationFailed
+from cqs.opendata.models import NAME_PATTERN, Dataset, DatasetState, Frequency, Group, License, Resource
+from cqs.opendata.queries import find_agency, find_dataset
+from cqs.org.models import AdministrativeUnit
+from cqs.org.permissions import Action, require_permission
+
+_TAG_PATTERN = re.compile(r"^[\w .-]{2,100}$")
+
+# Dataset fields a CKAN dictionary may set directly (text, blank allowed).
+_TEXT_FIELDS = ("title", "notes", "url", "author", "author_email", "maintainer", "maintainer_email", "version")
+
+
+def _refuse(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ValidationFailed(_("Dữ liệu không hợp lệ."), details=errors)
+
+
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in {"true", "1", "yes", "on"}
+
+
+def _parse_date(value: Any, field: str, errors: dict[str, list[str]]) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        errors.setdefault(field, []).append(_("Ngày phải có dạng YYYY-MM-DD."))
+        return None
+
+
+def _tag_names(value: Any, errors: dict[str, list[str]]) -> list[str]:
+    """CKAN sends tags as [{"name": ...}]; a comma-separated `tag_string` is accepted too."""
+    if isinstance(value, str):
+        names = [part.strip() for part in value.split(",")]
+    else:
+        names = [(tag.get("name", "") if isinstance(tag, dict) else str(tag)).strip() for tag in value or []]
+    result: list[str] = []
+    for name in names:
+        if not name:
+            continue
+        if not _TAG_PATTERN.match(name):
+            errors.setdefault("tags", []).append(
+                _("Từ khoá \"%(tag)s\" chỉ được gồm chữ, số, khoảng trắng, '-', '_', '.' (2–100 ký tự).")
+                % {"tag": name}
+            )
+        elif name not in result:
+            result.append(name)
+    return result
+
+
+def _apply(dataset: Dataset, data: dict[str, Any], *, partial: bool) -> tuple[list[Group] | None, list[str]]:
+    """Copy a CKAN dictionary onto `dataset`, collecting errors; returns the groups to set (None
+    when not given) and the errors' fields. `partial` keeps what the dictionary does not name."""
+    errors: dict[str, list[str]] = {}
+
+    def given(key: str) -> bool:
+        return key in data or not partial
+
+    if given("name"):
+        name = str(data.get("name") or "").strip()
+        if not re.match(NAME_PATTERN, name):
+            errors.setdefault("name", []).append(
+                _("Tên định danh chỉ gồm chữ thường không dấu, chữ số, '-' và '_' (2–100 ký tự).")
+            )
+        elif Dataset.objects.filter(name=name).exclude(pk=dataset.pk).exists():
+            errors.setdefault("name", []).append(_("Tên định danh này đã được dùng."))
+        dataset.name = name
+    for field in _TEXT_FIELDS:
+        if given(field):
+            setattr(dataset, field, str(data.get(field) or "").strip())
+    if not dataset.title and not errors.get("name"):
+        dataset.title = dataset.name
+    if given("owner_org"):
+        agency = find_agency(str(data.get("owner_org") or ""))
+        if agency is None:
+            errors.setdefault("owner_org", []).append(_("Không tìm thấy tổ chức này."))
+        else:
+            dataset.owner_org = agency
+    if given("license_id"):
+        license_id = data.get("license_id") or License.NOT_SPECIFIED
+        if license_id not in License.values:
+            errors.setdefault("license_id", []).append(_("Giấy phép không có trong danh sách."))
+        dataset.license_id = license_id
+    if "tags" in data or "tag_string" in data or not partial:
+        dataset.tags = _tag_names(data.get("tags", data.get("tag_string")), errors)
+    if given("private"):
+        dataset.private = _as_bool(data.get("private", False))
+    if given("state") and data.get("state"):
+        if data["state"] not in DatasetState.values:
+            errors.setdefault("state", []).append(_("Trạng thái không hợp lệ."))
+        else:
+            dataset.state = data["state"]
+    if given("frequency"):
+        frequency = data.get("frequency") or ""
+        if frequency and frequency not in Frequency.values:
+            errors.setdefault("frequency", []).append(_("Tần suất cập nhật không hợp lệ."))
+        dataset.frequency = frequency
+    if given("temporal_start"):
+        dataset.temporal_start = _parse_date(data.get("temporal_start"), "temporal_start", errors)
+    if given("temporal_end"):
+        dataset.temporal_end = _parse_date(data.get("temporal_end"), "temporal_end", errors)
+    if dataset.temporal_start and dataset.temporal_end and dataset.temporal_start > dataset.temporal_end:
+        errors.setdefault("temporal_end", []).append(_("Thời gian kết thúc phải sau thời gian bắt đầu."))
+    if given("spatial"):
+        code = str(data.get("spatial") or "").strip()
+        unit = AdministrativeUnit.objects.filter(code=code).first() if code else None
+        if code and unit is None:
+            errors.setdefault("spatial", []).append(_("Không tìm thấy đơn vị hành chính có mã này."))
+        dataset.spatial = unit
+    if given("extras"):
+        extras = data.get("extras") or []
+        if isinstance(extras, dict):
+            dataset.extras = {str(k): str(v) for k, v in extras.items()}
+        else:
+            dataset.extras = {str(e.get("key")): str(e.get("value", "")) for e in extras if isinstance(e, dict)}
+    groups = None
+    if "groups" in data or not partial:
+        groups = []
+        for item in data.get("groups") or []:
+            ref = str(item.get("name") or item.get("id") or "") if isinstance(item, dict) else str(item)
+            group = Group.objects.filter(name=ref).first() or _group_by_id(ref)
+            if group is None:
+                errors.setdefault("groups", []).append(_('Không tìm thấy chủ đề "%(ref)s".') % {"ref": ref})
+            else:
+                groups.append(group)
+    if not dataset.owner_org_id and "owner_org" not in errors:
+        errors["owner_org"] = [_("Cần chọn tổ chức công bố.")]
+    _refuse(errors)
+    return groups, list(errors)
+
+
+def _group_by_id(ref: str) -> Group | None:
+    try:
+        return Group.objects.filter(pk=ref).first()
+    except Exception:  # not a UUID
+        return None
+
+
+def _save_dataset(*, actor: Any, dataset: Dataset, groups: list[Group] | None, before: dict | None) -> Dataset:
+    try:
+        with transaction.atomic():
+            dataset.save()
+    except IntegrityError as exc:  # a concurrent create took the name between check and insert
+        raise ValidationFailed(
+            _("Dữ liệu không hợp lệ."), details={"name": [_("Tên định danh này đã được dùng.")]}
+        ) from exc
+    if groups is not None:
+        dataset.groups.set(groups)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE if before is not None else AuditAction.CREATE,
+        instance=dataset,
+        before=before,
+        after=snapshot(dataset),
+    )
+    return dataset
+
+
+def _save_resources(*, actor: Any, dataset: Dataset, resources: list[dict[str, Any]], replace: bool) -> None:
+    if replace:
+        kept = {str(r.get("id")) for r in resources if r.get("id")}
+        for old in dataset.resources.all():
+            if str(old.pk) not in kept:
+                audit_record(actor=actor, action=AuditAction.DELETE, instance=old, before=snapshot(old))
+                old.delete()
+    for index, data in enumerate(resources):
+        existing = None
+        if data.get("id"):
+            existing = dataset.resources.filter(pk=_uuid_or_none(data["id"])).first()
+        resource = existing or Resource(dataset=dataset)
+        before = snapshot(existing) if existing else None
+        _apply_resource(resource, data, prefix=f"resources__{index}__")
+        # Positions are rewritten in order; move every row out of the way first (unique constraint).
+        resource.position = 10_000 + index
+        resource.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE if before else AuditAction.CREATE,
+            instance=resource,
+            before=before,
+            after=snapshot(resource),
+        )
+    for index, resource in enumerate(dataset.resources.order_by("position")):
+        Resource.objects.filter(pk=resource.pk).update(position=index)
+
+
+def _uuid_or_none(value: Any) -> str | None:
+    import uuid
+
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        return None
+
+
+def _apply_resource(resource: Resource, data: dict[str, Any], *, prefix: str = "") -> None:
+    errors: dict[str, list[str]] = {}
+    url = str(data.get("url") or "").strip()
+    if not url and not resource.url:
+        errors[prefix + "url"] = [_("Cần địa chỉ của tài nguyên.")]
+    if url:
+        resource.url = url
+    for field in ("name", "description", "mimetype", "hash", "url_type"):
+        if field in data:
+            setattr(resource, field, str(data.get(field) or "").strip())
+    if "format" in data or not resource.format:
+        fmt = str(data.get("format") or "").strip()
+        if not fmt and resource.url and "." in resource.url.rsplit("/", 1)[-1]:
+            fmt = resource.url.rsplit(".", 1)[-1]  # CKAN guesses the format from the extension
+        resource.format = fmt.upper()[:50]
+    if data.get("size") not in (None, ""):
+        try:
+            resource.size = int(data["size"])
+            if resource.size < 0:
+                raise ValueError
+        except (TypeError, ValueError):
+            errors[prefix + "size"] = [_("Kích thước phải là số nguyên không âm.")]
+    resource.last_modified = timezone.now()
+    _refuse(errors)
+
+
+def dataset_create(*, actor: Any, data: dict[str, Any]) -> Dataset:
+    """Publish a dataset ("tạo bộ dữ liệu") for an organisation, with its resources if given.
+
+    Refused unless the actor is a publisher of that organisation; refused with every field's
+    problem when the dictionary is invalid (name taken, unknown licence, group or unit...)."""
+    with transaction.atomic():
+        dataset = Dataset(creator=actor if getattr(actor, "pk", None) else None)
+        groups, _fields = _apply(dataset, data, partial=False)
+        require_permission(actor, Action.PUBLISH_DATA, dataset.owner_org)
+        _save_dataset(actor=actor, dataset=dataset, groups=groups, before=None)
+        _save_resources(actor=actor, dataset=dataset, resources=list(data.get("resources") or []), replace=False)
+    return dataset
+
+
+def dataset_update(*, actor: Any, ref: str, data: dict[str, Any], partial: bool) -> Dataset:
+    """Change a dataset's metadata (`package_update` replaces, `package_patch` merges).
+
+    Refused unless the actor publishes for both the current and the new organisation."""
+    with transaction.atomic():
+        dataset = find_dataset(ref, lock=True)
+        if dataset is None:
+            raise NotFound(_("Không tìm thấy bộ dữ liệu."))
+        require_permission(actor, Action.PUBLISH_DATA, dataset.owner_org)
+        before = snapshot(dataset)
+        if partial:
+            data = {k: v for k, v in data.items() if k not in {"id"}}
+        else:
+            data = {"name": dataset.name, "owner_org": str(dataset.owner_org_id), **data}
+        groups, _fields = _apply(dataset, data, partial=partial)
+        if dataset.owner_org_id != before["owner_org"]:
+            require_permission(actor, Action.PUBLISH_DATA, dataset.owner_org)
+        _save_dataset(actor=actor, dataset=dataset, groups=groups, before=before)
+        if "resources" in data:
+            _save_resources(actor=actor, dataset=dataset, resources=list(data.get("resources") or []), replace=True)
+    return dataset
+
+
+def dataset_delete(*, actor: Any, ref: str) -> Dataset:
+    """Withdraw a dataset (CKAN's soft delete: state "deleted"; it stays for the record)."""
+    with transaction.atomic():
+        dataset = find_dataset(ref, lock=True)
+        if dataset is None:
+            raise NotFound(_("Không tìm thấy bộ dữ liệu."))
+        require_permission(actor, Action.PUBLISH_DATA, dataset.owner_org)
+        before = snapshot(dataset)
+        dataset.state = DatasetState.DELETED
+        dataset.save(update_fields=["state", "metadata_modified"])
+        audit_record(actor=actor, action=AuditAction.DELETE, instance=dataset, before=before, after=snapshot(dataset))
+    return dataset
+
+
+def resource_create(*, actor: Any, data: dict[str, Any]) -> Resource:
+    """Add a resource (a link, or an uploaded file's address) at the end of a dataset."""
+    with transaction.atomic():
+        dataset = find_dataset(str(data.get("package_id") or ""), lock=True)
+        if dataset is None:
+            raise ValidationFailed(
+                _("Dữ liệu không hợp lệ."), details={"package_id": [_("Không tìm thấy bộ dữ liệu.")]}
+            )
+        require_permission(actor, Action.PUBLISH_DATA, dataset.owner_org)
+        resource = Resource(dataset=dataset, position=dataset.resources.count())
+        _apply_resource(resource, data)
+        resource.save()
+        dataset.save(update_fields=["metadata_modified"])
+        audit_record(actor=actor, action=AuditAction.CREATE, instance=resource, after=snapshot(resource))
+    return resource
+
+
+def group_create(*, actor: Any, name: str, title: str, description: str = "") -> Group:
+    """Create a theme; themes are province-wide, so only a system administrator may."""
+    with transaction.atomic():
+        require_permission(actor, Action.PUBLISH_DATA, None)
+        errors: dict[str, list[str]] = {}
+        if not re.match(NAME_PATTERN, name or ""):
+            errors["name"] = [_("Tên định danh chỉ gồm chữ thường không dấu, chữ số, '-' và '_' (2–100 ký tự).")]
+        elif Group.objects.filter(name=name).exists():
+            errors["name"] = [_("Tên định danh này đã được dùng.")]
+        _refuse(errors)
+        group = Group.objects.create(name=name, title=title or name, description=description)
+        audit_record(actor=actor, action=AuditAction.CREATE, instance=group, after=snapshot(group))
+    return group
