@@ -197,6 +197,8 @@ CQS_API_PAGE_SIZE = env_int("CQS_API_PAGE_SIZE", 20)
 # Lifetime of an API bearer token, and of an e-mail verification link.
 CQS_API_TOKEN_HOURS = env_int("CQS_API_TOKEN_HOURS", 12)
 CQS_EMAIL_VERIFY_DAYS = env_int("CQS_EMAIL_VERIFY_DAYS", 3)
+# Officials' lists flag a dossier "due soon" this many working hours before its appointment.
+CQS_DUE_SOON_WORKING_HOURS = env_int("CQS_DUE_SOON_WORKING_HOURS", 8)
 # Largest document a citizen may attach, in bytes.
 CQS_MAX_UPLOAD_BYTES = env_int("CQS_MAX_UPLOAD_MB", 10) * 1024 * 1024
 

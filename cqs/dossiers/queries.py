@@ -443,10 +443,11 @@ def worklist(
 
 
 def soon_bound(now: dt.datetime | None = None) -> dt.datetime:
-    """Dossiers due before this moment are "due soon": one working day from now."""
+    """Dossiers due before this moment are "due soon": `CQS_DUE_SOON_WORKING_HOURS` of working
+    time from now (default 8, one working day)."""
     from cqs.calendar.queries import working_calendar
 
-    return working_calendar().add_working_days(now or timezone.now(), 1)
+    return working_calendar().add_working_hours(now or timezone.now(), settings.CQS_DUE_SOON_WORKING_HOURS)
 
 
 def worklist_row(dossier: Dossier, *, now: dt.datetime, soon: dt.datetime) -> dict[str, Any]:
