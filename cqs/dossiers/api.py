@@ -246,41 +246,16 @@ def office_action(request: HttpRequest, code: str, action: OfficeAction, payload
     409, naming the state and the allowed actions."""
     _official(request)
     dossier = queries.dossier_for(request.user, code)
-    actor, note = request.user, payload.note
-    handlers = {
-        "accept": lambda: services.dossier_accept(actor=actor, dossier=dossier, note=note),
-        "request_supplement": lambda: services.dossier_request_supplement(
-            actor=actor, dossier=dossier, items=[i.dict() for i in payload.items], note=note
-        ),
-        "refuse": lambda: services.dossier_refuse(actor=actor, dossier=dossier, reasons=note),
-        "forward": lambda: services.dossier_forward(actor=actor, dossier=dossier, note=note),
-        "send_back": lambda: services.dossier_send_back(actor=actor, dossier=dossier, reason=note),
-        "assign": lambda: services.dossier_assign(
-            actor=actor, dossier=dossier, assignee=queries.official_by_username(payload.assignee), note=note
-        ),
-        "transfer": lambda: services.dossier_transfer(
-            actor=actor, dossier=dossier, agency=queries.agency_by_code(payload.agency), note=note
-        ),
-        "return_transfer": lambda: services.dossier_return_transfer(actor=actor, dossier=dossier, note=note),
-        "approve": lambda: services.dossier_decide(actor=actor, dossier=dossier, approve=True, note=note),
-        "reject": lambda: services.dossier_decide(actor=actor, dossier=dossier, approve=False, note=note),
-        "return_result": lambda: services.dossier_return_result(actor=actor, dossier=dossier, note=note),
-        "request_payment": lambda: services.dossier_request_payment(actor=actor, dossier=dossier, note=note),
-        "record_payment": lambda: services.dossier_record_payment(actor=actor, dossier=dossier, note=note),
-        "apologize": lambda: services.dossier_apologize(
-            actor=actor, dossier=dossier, new_due_at=_required(payload.new_due_at, "new_due_at"), reason=note
-        ),
-        "stop": lambda: services.dossier_stop(actor=actor, dossier=dossier, reasons=note),
-    }
-    handlers[action]()
+    given = services.ActionInput(
+        note=payload.note,
+        items=[i.dict() for i in payload.items],
+        assignee=queries.official_by_username(payload.assignee) if action == "assign" else None,
+        agency=queries.agency_by_code(payload.agency) if action == "transfer" else None,
+        new_due_at=payload.new_due_at,
+    )
+    services.dossier_act(actor=request.user, dossier=dossier, action=action, given=given)
     dossier.refresh_from_db()
     return queries.dossier_detail(dossier)
-
-
-def _required(value: Any, field: str) -> Any:
-    if value is None:
-        raise ValidationFailed(_("Thiếu thông tin bắt buộc."), details=[{"field": field, "message": _("Bắt buộc.")}])
-    return value
 
 
 @office_router.post("/dossiers/{code}/result", response=dict, summary="Record the result document")

@@ -352,63 +352,48 @@ def _when(moment: dt.datetime | None) -> str:
 
 
 def _take(request: HttpRequest, dossier: Dossier, action: str) -> str:
-    """Call the service of `action`; returns the success message. Raises the service's refusal."""
-    post, actor = request.POST, request.user
-    note = post.get("note", "").strip()[:4000]
+    """Parse the action's form, call the service; returns the success message. Raises the
+    service's refusal."""
+    post = request.POST
+    upload = request.FILES.get("result")
+    given = services.ActionInput(
+        note=post.get("note", "").strip()[:4000],
+        items=_supplement_items(post) if action == Act.REQUEST_SUPPLEMENT else (),
+        assignee=queries.official_by_username(post.get("assignee")) if action == Act.ASSIGN else None,
+        agency=queries.agency_by_code(post.get("agency")) if action == Act.TRANSFER else None,
+        new_due_at=_local_moment(post.get("new_due_at", ""), "new_due_at") if action == Act.APOLOGIZE else None,
+        upload=upload,
+        filename=upload.name if upload else "",
+    )
+    done = services.dossier_act(actor=request.user, dossier=dossier, action=action, given=given)
+    return _success_message(action, done, given)
+
+
+def _success_message(action: str, done: Dossier, given: services.ActionInput) -> str:
     if action == Act.ACCEPT:
-        done = services.dossier_accept(actor=actor, dossier=dossier, note=note)
         return _("Đã tiếp nhận hồ sơ. Hẹn trả kết quả: %(due)s.") % {"due": _when(done.due_at)}
-    if action == Act.REQUEST_SUPPLEMENT:
-        services.dossier_request_supplement(actor=actor, dossier=dossier, items=_supplement_items(post), note=note)
-        return _("Đã gửi yêu cầu bổ sung hồ sơ (mẫu 02) cho người nộp.")
-    if action == Act.REFUSE:
-        services.dossier_refuse(actor=actor, dossier=dossier, reasons=note)
-        return _("Đã từ chối tiếp nhận hồ sơ (mẫu 03).")
-    if action == Act.FORWARD:
-        done = services.dossier_forward(actor=actor, dossier=dossier, note=note)
+    if action == Act.FORWARD and done.current_step is not None:
         return _("Đã chuyển hồ sơ sang bước: %(step)s.") % {"step": done.current_step.name}
-    if action == Act.SEND_BACK:
-        services.dossier_send_back(actor=actor, dossier=dossier, reason=note)
-        return _("Đã trả hồ sơ về bước trước.")
-    if action == Act.ASSIGN:
-        assignee = queries.official_by_username(post.get("assignee"))
-        services.dossier_assign(actor=actor, dossier=dossier, assignee=assignee, note=note)
-        return _("Đã giao hồ sơ cho %(name)s.") % {"name": assignee.full_name or assignee.username}
-    if action == Act.TRANSFER:
-        agency = queries.agency_by_code(post.get("agency"))
-        services.dossier_transfer(actor=actor, dossier=dossier, agency=agency, note=note)
-        return _("Đã chuyển liên thông hồ sơ tới %(a)s.") % {"a": agency.name}
-    if action == Act.RETURN_TRANSFER:
-        services.dossier_return_transfer(actor=actor, dossier=dossier, note=note)
-        return _("Đã chuyển trả hồ sơ cho cơ quan chủ trì.")
-    if action in (Act.APPROVE, Act.REJECT):
-        services.dossier_decide(actor=actor, dossier=dossier, approve=action == Act.APPROVE, note=note)
-        return _("Đã phê duyệt hồ sơ.") if action == Act.APPROVE else _("Đã ghi nhận không giải quyết hồ sơ.")
-    if action == Act.RECORD_RESULT:
-        upload = request.FILES.get("result")
-        if upload is None:
-            message = _("Chọn tệp kết quả (PDF, JPEG hoặc PNG).")
-            raise ValidationFailed(message, details=[{"field": "result", "message": message}])
-        services.dossier_record_result(actor=actor, dossier=dossier, stream=upload, filename=upload.name, note=note)
-        return _("Đã cập nhật kết quả giải quyết; hồ sơ chờ trả kết quả.")
-    if action == Act.RETURN_RESULT:
-        services.dossier_return_result(actor=actor, dossier=dossier, note=note)
-        return _("Đã trả kết quả cho người nộp.")
-    if action == Act.REQUEST_PAYMENT:
-        services.dossier_request_payment(actor=actor, dossier=dossier, note=note)
-        return _("Đã yêu cầu nộp phí, lệ phí; thời hạn tạm dừng.")
-    if action == Act.RECORD_PAYMENT:
-        services.dossier_record_payment(actor=actor, dossier=dossier, note=note)
-        return _("Đã ghi nhận nộp phí, lệ phí; hồ sơ tiếp tục được xử lý.")
+    if action == Act.ASSIGN and given.assignee is not None:
+        return _("Đã giao hồ sơ cho %(name)s.") % {"name": given.assignee.full_name or given.assignee.username}
+    if action == Act.TRANSFER and given.agency is not None:
+        return _("Đã chuyển liên thông hồ sơ tới %(a)s.") % {"a": given.agency.name}
     if action == Act.APOLOGIZE:
-        new_due_at = _local_moment(post.get("new_due_at", ""), "new_due_at")
-        services.dossier_apologize(actor=actor, dossier=dossier, new_due_at=new_due_at, reason=note)
-        return _("Đã lập thư xin lỗi và hẹn lại ngày trả (mẫu 04): %(due)s.") % {"due": _when(new_due_at)}
-    if action == Act.STOP:
-        services.dossier_stop(actor=actor, dossier=dossier, reasons=note)
-        return _("Đã dừng xử lý hồ sơ.")
-    message = _("Thao tác không hợp lệ.")
-    raise ValidationFailed(message, details=[{"field": "action", "message": message}])
+        return _("Đã lập thư xin lỗi và hẹn lại ngày trả (mẫu 04): %(due)s.") % {"due": _when(given.new_due_at)}
+    messages = {
+        Act.REQUEST_SUPPLEMENT: _("Đã gửi yêu cầu bổ sung hồ sơ (mẫu 02) cho người nộp."),
+        Act.REFUSE: _("Đã từ chối tiếp nhận hồ sơ (mẫu 03)."),
+        Act.SEND_BACK: _("Đã trả hồ sơ về bước trước."),
+        Act.RETURN_TRANSFER: _("Đã chuyển trả hồ sơ cho cơ quan chủ trì."),
+        Act.APPROVE: _("Đã phê duyệt hồ sơ."),
+        Act.REJECT: _("Đã ghi nhận không giải quyết hồ sơ."),
+        Act.RECORD_RESULT: _("Đã cập nhật kết quả giải quyết; hồ sơ chờ trả kết quả."),
+        Act.RETURN_RESULT: _("Đã trả kết quả cho người nộp."),
+        Act.REQUEST_PAYMENT: _("Đã yêu cầu nộp phí, lệ phí; thời hạn tạm dừng."),
+        Act.RECORD_PAYMENT: _("Đã ghi nhận nộp phí, lệ phí; hồ sơ tiếp tục được xử lý."),
+        Act.STOP: _("Đã dừng xử lý hồ sơ."),
+    }
+    return messages.get(Act(action), _("Đã thực hiện."))
 
 
 @dataclass

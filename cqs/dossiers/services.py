@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import IO, Any
 from uuid import UUID
 
@@ -942,3 +943,65 @@ def dossiers_mark_overdue(*, now: dt.datetime | None = None) -> int:
                     topic="dossier.overdue",
                 )
     return flagged
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    """What an official supplies with an action; each action reads the fields it needs."""
+
+    note: str = ""
+    items: Sequence[Mapping[str, str]] = ()
+    assignee: User | None = None
+    agency: Agency | None = None
+    new_due_at: dt.datetime | None = None
+    upload: IO[bytes] | None = None
+    filename: str = ""
+
+
+def _missing(field: str, message: str) -> ValidationFailed:
+    return _validation([{"field": field, "message": message}], message)
+
+
+def dossier_act(*, actor: User, dossier: Dossier | UUID | str, action: Act | str, given: ActionInput) -> Dossier:
+    """Take an office action by its name: the one entry point the office pages and the API share.
+    Refuses an unknown action, and an action whose required input is missing, naming the field."""
+    try:
+        act = Act(action)
+    except ValueError as exc:
+        raise _missing("action", _("Thao tác không hợp lệ.")) from exc
+    note = given.note
+    if act == Act.ASSIGN and given.assignee is None:
+        raise _missing("assignee", _("Chọn cán bộ được giao."))
+    if act == Act.TRANSFER and given.agency is None:
+        raise _missing("agency", _("Chọn cơ quan nhận liên thông."))
+    if act == Act.APOLOGIZE and given.new_due_at is None:
+        raise _missing("new_due_at", _("Chọn ngày và giờ hẹn trả mới."))
+    if act == Act.RECORD_RESULT and given.upload is None:
+        raise _missing("result", _("Chọn tệp kết quả (PDF, JPEG hoặc PNG)."))
+    handlers = {
+        Act.ACCEPT: lambda: dossier_accept(actor=actor, dossier=dossier, note=note),
+        Act.REQUEST_SUPPLEMENT: lambda: dossier_request_supplement(
+            actor=actor, dossier=dossier, items=list(given.items), note=note
+        ).dossier,
+        Act.REFUSE: lambda: dossier_refuse(actor=actor, dossier=dossier, reasons=note),
+        Act.FORWARD: lambda: dossier_forward(actor=actor, dossier=dossier, note=note),
+        Act.SEND_BACK: lambda: dossier_send_back(actor=actor, dossier=dossier, reason=note),
+        Act.ASSIGN: lambda: dossier_assign(actor=actor, dossier=dossier, assignee=given.assignee, note=note),
+        Act.TRANSFER: lambda: dossier_transfer(actor=actor, dossier=dossier, agency=given.agency, note=note),
+        Act.RETURN_TRANSFER: lambda: dossier_return_transfer(actor=actor, dossier=dossier, note=note),
+        Act.APPROVE: lambda: dossier_decide(actor=actor, dossier=dossier, approve=True, note=note),
+        Act.REJECT: lambda: dossier_decide(actor=actor, dossier=dossier, approve=False, note=note),
+        Act.RECORD_RESULT: lambda: dossier_record_result(
+            actor=actor, dossier=dossier, stream=given.upload, filename=given.filename, note=note
+        ),
+        Act.RETURN_RESULT: lambda: dossier_return_result(actor=actor, dossier=dossier, note=note),
+        Act.REQUEST_PAYMENT: lambda: dossier_request_payment(actor=actor, dossier=dossier, note=note),
+        Act.RECORD_PAYMENT: lambda: dossier_record_payment(actor=actor, dossier=dossier, note=note),
+        Act.APOLOGIZE: lambda: dossier_apologize(
+            actor=actor, dossier=dossier, new_due_at=given.new_due_at, reason=note
+        ),
+        Act.STOP: lambda: dossier_stop(actor=actor, dossier=dossier, reasons=note),
+    }
+    if act not in handlers:
+        raise _missing("action", _("Thao tác này không dành cho cán bộ."))
+    return handlers[act]()
