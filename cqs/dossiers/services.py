@@ -980,9 +980,9 @@ def dossier_act(*, actor: User, dossier: Dossier | UUID | str, action: Act | str
         raise _missing("result", _("Chọn tệp kết quả (PDF, JPEG hoặc PNG)."))
     handlers = {
         Act.ACCEPT: lambda: dossier_accept(actor=actor, dossier=dossier, note=note),
-        Act.REQUEST_SUPPLEMENT: lambda: dossier_request_supplement(
-            actor=actor, dossier=dossier, items=list(given.items), note=note
-        ).dossier,
+        Act.REQUEST_SUPPLEMENT: lambda: (
+            dossier_request_supplement(actor=actor, dossier=dossier, items=list(given.items), note=note).dossier
+        ),
         Act.REFUSE: lambda: dossier_refuse(actor=actor, dossier=dossier, reasons=note),
         Act.FORWARD: lambda: dossier_forward(actor=actor, dossier=dossier, note=note),
         Act.SEND_BACK: lambda: dossier_send_back(actor=actor, dossier=dossier, reason=note),
