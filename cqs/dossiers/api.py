@@ -16,7 +16,7 @@ from cqs.accounts.auth import api_auth
 from cqs.accounts.models import UserKind
 from cqs.api.pagination import bad_parameter, paginate
 from cqs.core.errors import PermissionRefused, ValidationFailed
-from cqs.dossiers import files, queries, services
+from cqs.dossiers import files, queries, responses, services
 from cqs.dossiers.idempotency import run_once
 from cqs.dossiers.models import Channel
 
@@ -132,18 +132,14 @@ def get_dossier(request: HttpRequest, ref: str) -> dict[str, Any]:
 @router.get("/dossiers/{ref}/receipt.pdf", summary="The receipt (form 01) as PDF")
 def receipt(request: HttpRequest, ref: str) -> HttpResponse:
     dossier = queries.dossier_for(request.user, ref)
-    response = HttpResponse(queries.receipt_pdf(dossier), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="giay-tiep-nhan-{dossier.code}.pdf"'
-    return response
+    return responses.pdf(queries.receipt_pdf(dossier), f"giay-tiep-nhan-{dossier.code}.pdf")
 
 
 @router.get("/dossiers/{ref}/documents/{document_id}", summary="Download an attached document")
 def download_document(request: HttpRequest, ref: str, document_id: str) -> FileResponse:
     dossier = queries.dossier_for(request.user, ref)
     document = queries.document_of(dossier, document_id)
-    response = FileResponse(files.open_stored(document.file.sha256), content_type=document.file.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{queries.safe_filename(document.original_name)}"'
-    return response
+    return responses.attached_document(document)
 
 
 @router.post("/dossiers/{ref}/supplement", response=dict, summary="Send the supplement back to the office")
@@ -287,9 +283,7 @@ def rate(request: HttpRequest, ref: str, payload: RatingIn) -> dict[str, Any]:
 def download_result(request: HttpRequest, ref: str) -> FileResponse:
     dossier = queries.dossier_for(request.user, ref)
     stored = queries.result_of(dossier)
-    response = FileResponse(files.open_stored(stored.sha256), content_type=stored.content_type)
-    response["Content-Disposition"] = f'attachment; filename="ket-qua-{dossier.code}.pdf"'
-    return response
+    return responses.result_file(dossier, stored)
 
 
 @office_router.get("/dossiers/{code}/forms/{number}.pdf", summary="A standard form (02, 03, 04, 06) as PDF")
@@ -298,9 +292,7 @@ def office_form(request: HttpRequest, code: str, number: Literal["02", "03", "04
 
     _official(request)
     dossier = queries.dossier_for(request.user, code)
-    response = HttpResponse(form_pdf(dossier, number), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="mau-{number}-{dossier.code}.pdf"'
-    return response
+    return responses.pdf(form_pdf(dossier, number), f"mau-{number}-{dossier.code}.pdf")
 
 
 @office_router.get("/register.xlsx", summary="The tracking register (form 05) of an agency for a period")

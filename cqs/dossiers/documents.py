@@ -14,23 +14,11 @@ from django.utils.translation import gettext as _
 from cqs.core.errors import NotFound
 from cqs.dossiers import forms_pdf
 from cqs.dossiers.models import Dossier
-from cqs.dossiers.queries import _province_name
+from cqs.dossiers.queries import letterhead
 from cqs.dossiers.register_xlsx import RegisterRow, render_register
 from cqs.org.models import Agency
 
 FORMS = ("02", "03", "04", "06")
-
-
-def _letterhead(dossier: Dossier) -> dict[str, str]:
-    agency = dossier.receiving_agency
-    return {
-        "province_name": _province_name(),
-        "agency_parent_name": agency.parent.name.upper() if agency.parent_id else "",
-        "agency_name": agency.name,
-        "dossier_code": dossier.code or "",
-        "procedure_name": dossier.procedure_version.name,
-        "applicant_name": dossier.applicant_name,
-    }
 
 
 def _actor_name(event) -> str:  # type: ignore[no-untyped-def]
@@ -39,7 +27,7 @@ def _actor_name(event) -> str:  # type: ignore[no-untyped-def]
 
 def form_pdf(dossier: Dossier, number: str) -> bytes:
     """One standard form of `dossier` as PDF; NotFound when the dossier has no such form yet."""
-    head = _letterhead(dossier)
+    head = letterhead(dossier)
     events = dossier.events.select_related("actor")
     if number == "02":
         request = dossier.supplement_requests.order_by("-number").first()

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cqs.accounts.models import User, UserKind
 from cqs.core.errors import DomainError, PermissionRefused, ValidationFailed
-from cqs.dossiers import documents, files, queries, services, views
+from cqs.dossiers import documents, files, queries, responses, services
 from cqs.dossiers.lifecycle import APPLICANT, FINAL_STATES, Act, NationalStatus, State, allowed_actions, transition
 from cqs.dossiers.models import Channel, Dossier
 from cqs.org.models import Agency
@@ -639,12 +639,7 @@ def document(request: HttpRequest, code: str, doc_id: str) -> FileResponse:
     """A document the applicant attached, for the officials who may see the dossier."""
     found = _viewable(request, code)
     stored = queries.document_of(found, doc_id)
-    return FileResponse(
-        files.open_stored(stored.file.sha256),
-        content_type=stored.file.content_type,
-        as_attachment=True,
-        filename=queries.safe_filename(stored.original_name),
-    )
+    return responses.attached_document(stored)
 
 
 @official_required
@@ -652,22 +647,14 @@ def document(request: HttpRequest, code: str, doc_id: str) -> FileResponse:
 def result(request: HttpRequest, code: str) -> FileResponse:
     found = _viewable(request, code)
     stored = queries.result_of(found)
-    extension = views.RESULT_EXTENSIONS.get(stored.content_type, "pdf")
-    return FileResponse(
-        files.open_stored(stored.sha256),
-        content_type=stored.content_type,
-        as_attachment=True,
-        filename=f"ket-qua-{found.code}.{extension}",
-    )
+    return responses.result_file(found, stored)
 
 
 @official_required
 @require_GET
 def receipt(request: HttpRequest, code: str) -> HttpResponse:
     found = _viewable(request, code)
-    response = HttpResponse(queries.receipt_pdf(found), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="giay-tiep-nhan-{found.code}.pdf"'
-    return response
+    return responses.pdf(queries.receipt_pdf(found), f"giay-tiep-nhan-{found.code}.pdf")
 
 
 @official_required
@@ -677,9 +664,7 @@ def form_pdf(request: HttpRequest, code: str, number: str) -> HttpResponse:
     if number not in documents.FORMS:
         raise Http404(_("Không có mẫu %(n)s.") % {"n": number})
     found = _viewable(request, code)
-    response = HttpResponse(documents.form_pdf(found, number), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="mau-{number}-{found.code}.pdf"'
-    return response
+    return responses.pdf(documents.form_pdf(found, number), f"mau-{number}-{found.code}.pdf")
 
 
 # --- the tracking register (form 05) -------------------------------------------------------------

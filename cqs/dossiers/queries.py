@@ -224,19 +224,12 @@ def receipt_pdf(dossier: Dossier) -> bytes:
 
     if dossier.code is None:
         raise PermissionRefused(_("Hồ sơ chưa được nộp nên chưa có giấy tiếp nhận."))
-    agency = dossier.receiving_agency
-    parent = agency.parent.name.upper() if agency.parent_id else ""
     receiver = ""
     if dossier.received_at:
         event = dossier.events.filter(action="accept").select_related("actor").order_by("-at").first()
         receiver = (event.actor.full_name or event.actor.username) if event and event.actor else ""
     data = ReceiptData(
-        province_name=_province_name(),
-        agency_parent_name=parent,
-        agency_name=agency.name,
-        dossier_code=dossier.code,
-        procedure_name=dossier.procedure_version.name,
-        applicant_name=dossier.applicant_name,
+        **letterhead(dossier),
         applicant_identity=dossier.applicant_identity,
         applicant_address=dossier.applicant_address,
         applicant_phone=dossier.applicant_phone,
@@ -259,6 +252,19 @@ def receipt_pdf(dossier: Dossier) -> bytes:
         result_channel_label="Nhận trực tuyến" if dossier.channel == Channel.ONLINE else "Nhận tại Bộ phận Một cửa",
     )
     return render_receipt(data)
+
+
+def letterhead(dossier: Dossier) -> dict[str, str]:
+    """The header every standard form of a dossier shares (forms 01–06)."""
+    agency = dossier.receiving_agency
+    return {
+        "province_name": _province_name(),
+        "agency_parent_name": agency.parent.name.upper() if agency.parent_id else "",
+        "agency_name": agency.name,
+        "dossier_code": dossier.code or "",
+        "procedure_name": dossier.procedure_version.name,
+        "applicant_name": dossier.applicant_name,
+    }
 
 
 def _province_name() -> str:

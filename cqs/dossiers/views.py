@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 from cqs.catalog.queries import version_in_force
 from cqs.core.errors import DomainError, NotFound, ValidationFailed
 from cqs.core.ratelimit import RateLimited
-from cqs.dossiers import files, queries, services
+from cqs.dossiers import files, queries, responses, services
 from cqs.dossiers.forms import FieldError, answers_from_post, initial_values, render_form_fields, validate_answers
 from cqs.dossiers.idempotency import run_once
 from cqs.dossiers.lifecycle import State
@@ -274,7 +274,6 @@ RATING_CHOICES = (
     ("normal", gettext_lazy("Bình thường")),
     ("unsatisfied", gettext_lazy("Không hài lòng")),
 )
-RESULT_EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 
 
 def _has_result(dossier: Dossier) -> bool:
@@ -289,30 +288,20 @@ def _has_result(dossier: Dossier) -> bool:
 def result(request: HttpRequest, ref: str) -> FileResponse:
     """The result document, for whoever may see the dossier, once `queries.result_of` allows."""
     dossier = queries.dossier_for(request.user, ref)
-    stored = queries.result_of(dossier)
-    return FileResponse(
-        files.open_stored(stored.sha256),
-        content_type=stored.content_type,
-        as_attachment=True,
-        filename=f"ket-qua-{dossier.code}.{RESULT_EXTENSIONS.get(stored.content_type, 'pdf')}",
-    )
+    return responses.result_file(dossier, queries.result_of(dossier))
 
 
 @login_required
 def receipt(request: HttpRequest, ref: str) -> HttpResponse:
     dossier = queries.dossier_for(request.user, ref)
-    response = HttpResponse(queries.receipt_pdf(dossier), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="giay-tiep-nhan-{dossier.code}.pdf"'
-    return response
+    return responses.pdf(queries.receipt_pdf(dossier), f"giay-tiep-nhan-{dossier.code}.pdf")
 
 
 @login_required
 def document(request: HttpRequest, ref: str, document_id: str) -> FileResponse:
     dossier = queries.dossier_for(request.user, ref)
     doc = queries.document_of(dossier, document_id)
-    response = FileResponse(files.open_stored(doc.file.sha256), content_type=doc.file.content_type)
-    response["Content-Disposition"] = f'attachment; filename="{queries.safe_filename(doc.original_name)}"'
-    return response
+    return responses.attached_document(doc)
 
 
 def track(request: HttpRequest, code: str = "") -> HttpResponse:

@@ -82,13 +82,9 @@ def require_permission(user: Any, action: Action, agency: Agency | None = None) 
 
 
 def agencies_where(user: Any, action: Action) -> QuerySet[Agency]:
-    """The agencies at which `user` may take `action`: the scope for lists in pages and the admin."""
-    if _is_system_admin(user):
-        return Agency.objects.all()
-    if not getattr(user, "is_authenticated", False) or action in PROVINCE_WIDE_ACTIONS:
-        return Agency.objects.none()
-    held = Membership.objects.filter(user=user, is_active=True, role__in=_roles_granting(action)).values("agency_id")
-    return Agency.objects.filter(Q(pk__in=held) | Q(parent_id__in=held))
+    """The agencies at which `user` may take `action`: the scope for lists in pages and the admin.
+    (Province-wide actions are held only by system administrators, who see every agency.)"""
+    return agencies_where_any(user, (action,))
 
 
 def agencies_where_any(user: Any, actions: tuple[Action, ...] | list[Action]) -> QuerySet[Agency]:
