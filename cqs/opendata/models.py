@@ -159,8 +159,25 @@ class Dataset(models.Model):
         return self.title
 
 
+class DatastoreState(models.TextChoices):
+    """Where an uploaded table stands in validation and loading ("trạng thái kiểm tra dữ liệu")."""
+
+    NONE = "", _("Không phải bảng dữ liệu")
+    QUEUED = "queued", _("Đang chờ kiểm tra")
+    RUNNING = "running", _("Đang kiểm tra")
+    VALID = "valid", _("Hợp lệ, đã nạp vào kho dữ liệu")
+    INVALID = "invalid", _("Không hợp lệ")
+    FAILED = "failed", _("Lỗi khi kiểm tra")
+
+
 class Resource(models.Model):
-    """A distribution of a dataset ("tài nguyên"): a link or an uploaded file."""
+    """A distribution of a dataset ("tài nguyên"): a link or an uploaded file.
+
+    An uploaded file lives in the content-addressed store under `file_sha256` (never under a
+    guessable path). A CSV/XLSX upload is validated in the background; its progress, report and
+    data dictionary ("từ điển dữ liệu": the inferred Table Schema's fields with editable titles
+    and descriptions) are kept here, and a valid table is loaded into the `datastore` schema.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     dataset = models.ForeignKey(
@@ -177,6 +194,19 @@ class Resource(models.Model):
     hash = models.CharField(_("mã băm"), max_length=200, blank=True)
     created = models.DateTimeField(_("ngày tạo"), auto_now_add=True)
     last_modified = models.DateTimeField(_("ngày sửa"), null=True, blank=True)
+    file_sha256 = models.CharField(_("mã SHA-256 của tệp"), max_length=64, blank=True, db_index=True)
+    file_name = models.CharField(_("tên tệp gốc"), max_length=255, blank=True)
+    datastore_state = models.CharField(
+        _("trạng thái kiểm tra"), max_length=10, choices=DatastoreState.choices, blank=True, default=""
+    )
+    datastore_rows_done = models.BigIntegerField(_("số dòng đã kiểm tra"), default=0)
+    datastore_rows_total = models.BigIntegerField(_("tổng số dòng"), null=True, blank=True)
+    # {"valid": bool, "errors": [{"row", "field", "type", "message"}], "error_count": int}
+    datastore_report = models.JSONField(_("báo cáo kiểm tra"), default=dict, blank=True)
+    # The data dictionary: [{"id", "type", "title", "description"}] in column order.
+    datastore_fields = models.JSONField(_("từ điển dữ liệu"), default=list, blank=True)
+    datastore_active = models.BooleanField(_("đã nạp vào kho dữ liệu"), default=False)
+    datastore_loaded = models.DateTimeField(_("thời điểm nạp"), null=True, blank=True)
 
     class Meta:
         ordering = ["dataset", "position"]
