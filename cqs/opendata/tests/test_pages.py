@@ -39,9 +39,7 @@ def catalogue(publisher, other_publisher, org):
         temporal_end="2025-12-31",
         resources=[{"name": "Bảng số liệu", "url": "https://example.vn/ho-tich.csv", "format": "CSV"}],
     )
-    marriages = publish(
-        publisher.user, "ket-hon-2025", "Số liệu đăng ký kết hôn năm 2025", tags=[{"name": "hộ tịch"}]
-    )
+    marriages = publish(publisher.user, "ket-hon-2025", "Số liệu đăng ký kết hôn năm 2025", tags=[{"name": "hộ tịch"}])
     budget = publish(
         other_publisher.user,
         "ngan-sach-2025",
