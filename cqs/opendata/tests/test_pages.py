@@ -256,3 +256,48 @@ def test_publisher_adds_a_link_resource(client, catalogue, publisher):
     assert response.status_code == 302 and resource.format == "CSV"
     page = client.get(response["Location"]).content.decode()
     assert "Bảng kết hôn" in page and "https://example.vn/ket-hon.csv" in page
+
+
+def test_resource_page_follows_a_running_validation_with_a_refresh_link(client, catalogue):
+    resource = catalogue["births"].resources.get()
+    resource.datastore_state, resource.datastore_rows_done, resource.datastore_rows_total = "running", 250, 1000
+    resource.save()
+    url = reverse("opendata:resource", args=["ho-tich-2025", resource.pk])
+    page = client.get(url).content.decode()
+    assert "Đang kiểm tra" in page and "25%" in page
+    assert f'href="{url}"' in page and "opendata/resource.js" in page
+    status = client.get(reverse("opendata:resource_status", args=["ho-tich-2025", resource.pk])).json()
+    assert status == {
+        "status": "running",
+        "status_label": "Đang kiểm tra",
+        "progress": 25,
+        "finished": False,
+        "datastore_active": False,
+    }
+
+
+def test_the_validation_report_is_shown_to_the_publisher_only(client, catalogue, publisher):
+    resource = catalogue["births"].resources.get()
+    resource.datastore_state = "invalid"
+    resource.datastore_report = {
+        "valid": False,
+        "error_count": 1,
+        "errors": [{"row": 3, "field": "so_luong", "type": "type-error", "message": "Giá trị 'mười' không phải số."}],
+    }
+    resource.save()
+    url = reverse("opendata:resource", args=["ho-tich-2025", resource.pk])
+    public = client.get(url).content.decode()
+    assert "Không hợp lệ" in public and "không phải số" not in public and "opendata/resource.js" not in public
+    client.force_login(publisher.user)
+    assert "Giá trị &#x27;mười&#x27; không phải số." in client.get(url).content.decode()
+
+
+def test_resources_of_hidden_datasets_are_hidden_too(client, catalogue, publisher):
+    client.force_login(publisher.user)
+    client.post(
+        reverse("opendata:resource_add", args=["noi-bo-ho-tich"]), {"name": "Bảng", "url": "https://example.vn/a.csv"}
+    )
+    resource = Dataset.objects.get(name="noi-bo-ho-tich").resources.get()
+    client.logout()
+    for name in ("resource", "resource_status", "resource_original", "resource_csv"):
+        assert client.get(reverse(f"opendata:{name}", args=["noi-bo-ho-tich", resource.pk])).status_code == 404
