@@ -103,7 +103,7 @@ def trend_chart(
     """A line-and-area chart of one indicator over time, one point per period label
     (`2026-01` … or any label). The line breaks over a period without data; an isolated value is
     a dot. `target`, when given, is drawn as a dashed line."""
-    left, right, top, bottom = 40, 12, 12, 36
+    left, right, top, bottom = 40, 20, 12, 36
     height = 200
     plot_w, plot_h = WIDTH - left - right, height - top - bottom
     values = [None if v is None else Decimal(v) for _label, v in points]
