@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "cqs.catalog",
     "cqs.notify",
     "cqs.dossiers",
+    "cqs.warehouse",
     "cqs.opendata",
     "cqs.api",
     "cqs.portal",

@@ -98,6 +98,10 @@ class Dossier(models.Model):
     result_file = models.ForeignKey(
         "StoredFile", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("tệp kết quả")
     )
+    # Working time from the clock's start to the result, pauses excluded (set with the result).
+    processing_time = models.DurationField(_("thời gian xử lý (giờ làm việc)"), null=True, blank=True)
+    fee_paid_at = models.DateTimeField(_("thời điểm nộp phí, lệ phí"), null=True, blank=True)
+    fee_paid_online = models.BooleanField(_("nộp phí trực tuyến"), default=False)
     rating = models.CharField(_("đánh giá"), max_length=12, blank=True)
     rating_comment = models.TextField(_("ý kiến"), blank=True)
     rated_at = models.DateTimeField(_("thời điểm đánh giá"), null=True, blank=True)

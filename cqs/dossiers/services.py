@@ -95,6 +95,10 @@ def _record(
         note=note,
         data=dict(data or {}),
     )
+    from cqs.warehouse.services import dossier_fact_refresh
+
+    # The warehouse's fact and monthly summaries change in this same transaction.
+    dossier_fact_refresh(dossier)
     from cqs.dossiers.notifications import announce
 
     announce(dossier, event)
@@ -266,6 +270,10 @@ def dossier_update_form(*, actor: User, dossier: Dossier | UUID, form: Mapping[s
         for name, value in _fees(locked.procedure_version, form).items():
             setattr(locked, name, value)
         locked.save(update_fields=["form_data", "fee_lines", "fee_total", "updated_at"])
+        if locked.status != State.DRAFT:
+            from cqs.warehouse.services import dossier_fact_refresh
+
+            dossier_fact_refresh(locked)  # the fees of a dossier being supplemented may change
         return locked
 
 
@@ -805,6 +813,7 @@ def dossier_record_result(
                 previous = locked.status
                 locked.result_file = stored
                 locked.finished_at = now
+                locked.processing_time = _processing_time(locked, now)
                 locked.is_overdue = bool(locked.due_at and now > locked.due_at)
                 locked.status = step.target
                 return _save_and_record(
@@ -818,6 +827,15 @@ def dossier_record_result(
                 )
     finally:
         upload.temp_path.unlink(missing_ok=True)
+
+
+def _processing_time(dossier: Dossier, now: dt.datetime) -> dt.timedelta | None:
+    """Working time from the clock's start to `now`, the paused time (supplements, payment)
+    excluded: the processing time the scorecard averages."""
+    if dossier.clock_started_at is None:
+        return None
+    elapsed = working_calendar().working_time_between(dossier.clock_started_at, now) - dossier.paused_total
+    return max(elapsed, dt.timedelta(0))
 
 
 def dossier_return_result(*, actor: User, dossier: Dossier | UUID | str, note: str = "") -> Dossier:
@@ -860,12 +878,17 @@ def dossier_request_payment(*, actor: User, dossier: Dossier | UUID | str, note:
         return _save_and_record(locked, actor=actor, action=Act.REQUEST_PAYMENT, previous=previous, at=now, note=note)
 
 
-def dossier_record_payment(*, actor: User, dossier: Dossier | UUID | str, note: str = "") -> Dossier:
-    """An officer records a payment made offline; the clock resumes where it paused."""
+def dossier_record_payment(
+    *, actor: User, dossier: Dossier | UUID | str, note: str = "", online: bool = False
+) -> Dossier:
+    """An officer records a payment (made offline, or `online` through a payment platform whose
+    receipt the officer checked); the clock resumes where it paused."""
     with transaction.atomic():
         locked, step = _act(dossier, Act.RECORD_PAYMENT, actor)
         now = timezone.now()
         previous = locked.status
+        locked.fee_paid_at = now
+        locked.fee_paid_online = online
         locked.status = step.to(_resume(locked, now) if locked.paused_at else State.RECEIVED)
         return _save_and_record(locked, actor=actor, action=Act.RECORD_PAYMENT, previous=previous, at=now, note=note)
 
