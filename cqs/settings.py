@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "cqs.dossiers",
     "cqs.warehouse",
     "cqs.opendata",
+    "cqs.synthetic",
     "cqs.api",
     "cqs.portal",
     "procrastinate.contrib.django",
