@@ -14,7 +14,7 @@ from pathlib import Path
 from bench import harness
 from bench.report import Row, render, write_json
 
-BENCHMARKS = ["submission", "worklist"]
+BENCHMARKS = ["submission", "worklist", "opendata"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--web-threads", type=int, default=4)
     parser.add_argument("--out", type=Path, default=Path("bench/results/latest.json"))
     parser.add_argument("--dossiers", type=int, default=1_000_000, help="archive size for the worklist benchmark")
+    parser.add_argument("--datasets", type=int, default=20_000, help="catalogue size for the opendata benchmark")
     parser.add_argument("--keep", action="store_true", help="reuse the benchmark database of the last run")
     args = parser.parse_args(argv)
     names = args.names or BENCHMARKS
@@ -59,6 +60,17 @@ def main(argv: list[str] | None = None) -> int:
             wl_rows, wl_context = worklist.run(platform.base_url, token)
             rows += wl_rows
             context["worklist"] = wl_context | {"dossiers": worklist.dataset_size()}
+        if "opendata" in names:
+            from bench import opendata
+
+            print(f"opendata: generating up to {args.datasets:,} datasets ...", flush=True)
+            opendata.generate(args.datasets)
+            print(f"opendata: {args.clients} clients for {args.seconds:.0f} s per action ...", flush=True)
+            od_rows, od_context = opendata.run(
+                platform.base_url, platform.database_url, clients=args.clients, seconds=args.seconds
+            )
+            rows += od_rows
+            context["opendata"] = od_context
     print()
     print(render(rows))
     print()

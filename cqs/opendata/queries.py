@@ -9,18 +9,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Case, Count, F, FloatField, Q, QuerySet, Value, When
-from django.db.models.functions import Greatest
+from django.db.models import BooleanField, FloatField, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cqs.core.errors import DomainError, ValidationFailed
-from cqs.core.search import Normalized, Similarity, WordSimilarity, normalize_query
+from cqs.core.search import normalize_query
 from cqs.opendata.models import LICENSE_URLS, Dataset, DatasetState, Group, License, Resource
 from cqs.org.models import Agency
 from cqs.org.permissions import Action, agencies_where, has_permission
 
-MATCH_THRESHOLD = 0.5
 ROWS_MAX = 1000
 FACET_LIMIT_DEFAULT = 50
 
@@ -245,29 +244,61 @@ def parse_filter(fq: str, *, strict: bool = True) -> tuple[Q, str]:
     return combined, " ".join(word for word in rest if word != "*:*")
 
 
-def _ranked(datasets: QuerySet[Dataset], text: str) -> QuerySet[Dataset]:
-    """Match ignoring accents and tolerating typos; titles above descriptions; a title containing
-    the query exactly as typed, accents included, first ("bán" above "bạn")."""
-    query = normalize_query(text)
-    if not query:
+# Descriptions match word by word through the weighted tsvector (migration 0003): trigram
+# similarity over whole descriptions made every short unaccented query match most rows, and was
+# what made search slow. Typos are tolerated on titles and tags only, with pg_trgm's `<%` (word
+# similarity at least `pg_trgm.word_similarity_threshold`, 0.6 by default), which can use their
+# trigram GIN indexes; and only when the words as typed match nothing, as a search engine's "did
+# you mean": a word that exists is not a typo, and fuzzy matches would only add noise to the list.
+_EXACT_SQL = '"opendata_dataset"."search_vector" @@ to_tsquery(\'simple\', %s)'
+# The words as typed matched nothing, so only typos are left to find: titles or tags close to
+# the query. Two index scans unioned; an OR of the two lets the planner fall back to a seq scan
+# that computes the similarity of every row.
+_FUZZY_SQL = (
+    '"opendata_dataset"."id" IN (SELECT "id" FROM "opendata_dataset" WHERE %s <%% "search_title"'
+    ' UNION ALL SELECT "id" FROM "opendata_dataset" WHERE %s <%% "search_tags")'
+)
+# Title (A) > tags (B) > description (C); a title or description containing the query exactly as
+# typed, accents included, first ("bán" above "bạn"); fuzzy matches by closeness to title and tags.
+_RANK_SQL = (
+    "ts_rank('{0.05, 0.2, 0.5, 1.0}', \"opendata_dataset\".\"search_vector\", to_tsquery('simple', %s)) * 4"
+    ' + CASE WHEN lower("opendata_dataset"."title") LIKE %s THEN 1.0 ELSE 0.0 END'
+    ' + CASE WHEN lower("opendata_dataset"."notes") LIKE %s THEN 0.3 ELSE 0.0 END'
+)
+_FUZZY_RANK_SQL = (
+    _RANK_SQL + ' + word_similarity(%s, "opendata_dataset"."search_title")'
+    ' + word_similarity(%s, "opendata_dataset"."search_tags") * 0.5'
+)
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _ranked(datasets: QuerySet[Dataset], text: str, *, fuzzy: bool = False) -> QuerySet[Dataset]:
+    """Match ignoring accents, every word of the query in the title, tags or description (or,
+    `fuzzy`, the query close to a title or tags despite typos); ranked titles above tags above
+    descriptions, and text containing the query exactly as typed, accents included, first
+    ("bán" above "bạn")."""
+    words = _words(text)
+    if not words:
         return datasets.annotate(rank=Value(0.0, output_field=FloatField()))
-    normalized = Normalized(Value(query))
-    words = [w for w in text.lower().split() if w]
-    ranked = datasets.annotate(
-        title_score=WordSimilarity(normalized, F("search_title")),
-        text_score=WordSimilarity(normalized, F("search_text")),
-    ).filter(
-        Q(search_text__contains=query)
-        | Q(title_score__gte=MATCH_THRESHOLD)
-        | Q(text_score__gte=MATCH_THRESHOLD)
-        | Q(tags__overlap=words)
-    )
-    return ranked.annotate(
-        rank=Greatest(F("title_score") * 2, F("text_score"), output_field=FloatField())
-        + Similarity(normalized, F("search_title")) * 0.5
-        + Case(When(tags__overlap=words, then=Value(0.5)), default=Value(0.0), output_field=FloatField())
-        + Case(When(title__icontains=text.strip(), then=Value(1.0)), default=Value(0.0), output_field=FloatField())
-    )
+    tsquery = " & ".join(words)
+    phrase = " ".join(words)
+    typed = _like_pattern(" ".join(text.lower().split()))
+    # Constant SQL, the query's words passed as parameters.
+    if fuzzy:
+        matches = RawSQL(_FUZZY_SQL, [phrase, phrase], output_field=BooleanField())  # noqa: S611
+        rank = RawSQL(_FUZZY_RANK_SQL, [tsquery, typed, typed, phrase, phrase], output_field=FloatField())  # noqa: S611
+    else:
+        matches = RawSQL(_EXACT_SQL, [tsquery], output_field=BooleanField())  # noqa: S611
+        rank = RawSQL(_RANK_SQL, [tsquery, typed, typed], output_field=FloatField())  # noqa: S611
+    return datasets.filter(matches).annotate(rank=rank)
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", normalize_query(text))
 
 
 def _order(sort: str, has_text: bool) -> list[str]:
@@ -316,42 +347,66 @@ def _facet_fields(value: Any) -> list[str]:
 
 _FACETABLE = {"organization", "groups", "tags", "res_format", "license_id", "frequency", "state", "private"}
 
+# One SELECT per facet over the matched datasets (the CTE `m`), all in one UNION ALL query with
+# the count: (facet, name, display name, count). The CTE is computed once, whatever the facets.
+_FACET_SQL = {
+    "organization": (
+        "SELECT 'organization', a.code, a.name, count(*) FROM m JOIN {agency} a ON a.id = m.owner_org_id"
+        " GROUP BY a.code, a.name"
+    ),
+    "groups": (
+        "SELECT 'groups', g.name, g.title, count(*) FROM m JOIN {dataset_groups} dg ON dg.dataset_id = m.id"
+        " JOIN {group} g ON g.id = dg.group_id GROUP BY g.name, g.title"
+    ),
+    "tags": "SELECT 'tags', t, t, count(*) FROM m, unnest(m.tags) AS t GROUP BY t",
+    "res_format": (
+        "SELECT 'res_format', r.format, r.format, count(DISTINCT r.dataset_id) FROM m"
+        " JOIN {resource} r ON r.dataset_id = m.id WHERE r.format <> '' GROUP BY r.format"
+    ),
+    "license_id": "SELECT 'license_id', m.license_id, m.license_id, count(*) FROM m GROUP BY m.license_id",
+    "frequency": "SELECT 'frequency', m.frequency, m.frequency, count(*) FROM m GROUP BY m.frequency",
+    "state": "SELECT 'state', m.state, m.state, count(*) FROM m GROUP BY m.state",
+    "private": "SELECT 'private', lower(m.private::text), m.private::text, count(*) FROM m GROUP BY m.private",
+}
 
-def _facet_counts(datasets: QuerySet[Dataset], field: str) -> list[tuple[str, str, int]]:
-    """(name, display name, count) of one facet over the matching datasets, commonest first."""
-    ids = datasets.values("pk")
-    if field == "organization":
-        rows = Dataset.objects.filter(pk__in=ids).values("owner_org__code", "owner_org__name").annotate(n=Count("pk"))
-        counts = [(r["owner_org__code"].lower().replace(".", "-"), r["owner_org__name"], r["n"]) for r in rows]
-    elif field == "groups":
-        rows = (
-            Dataset.groups.through.objects.filter(dataset_id__in=ids)
-            .values("group__name", "group__title")
-            .annotate(n=Count("dataset_id"))
-        )
-        counts = [(r["group__name"], r["group__title"], r["n"]) for r in rows]
-    elif field == "res_format":
-        rows = (
-            Resource.objects.filter(dataset_id__in=ids)
-            .exclude(format="")
-            .values("format")
-            .annotate(n=Count("dataset_id", distinct=True))
-        )
-        counts = [(r["format"], r["format"], r["n"]) for r in rows]
-    elif field == "tags":
-        sql, params = Dataset.objects.filter(pk__in=ids).values("tags").query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT t, count(*) FROM ({sql}) AS d(tags), unnest(d.tags) AS t GROUP BY t", params)  # noqa: S608 - Django-built SQL with parameters
-            counts = [(tag, tag, n) for tag, n in cursor.fetchall()]
-    elif field in _FACETABLE:
-        rows = Dataset.objects.filter(pk__in=ids).values(field).annotate(n=Count("pk"))
-        counts = [(str(r[field]).lower() if field == "private" else r[field], str(r[field]), r["n"]) for r in rows]
-        if field == "license_id":
-            titles = dict(License.choices)
-            counts = [(name, str(titles.get(name, name)), n) for name, _d, n in counts]
-    else:
-        raise SearchError(_("Trường tìm kiếm không tồn tại: %(field)s") % {"field": field})
-    return sorted(counts, key=lambda c: (-c[2], c[0]))
+
+FacetCounts = dict[str, list[tuple[str, str, int]]]
+
+
+def _count_and_facets(matched: QuerySet[Dataset], fields: list[str]) -> tuple[int, FacetCounts]:
+    """The number of matched datasets and each facet's (name, display name, count), commonest
+    first, in one query over the matched ids (not one query per facet)."""
+    unknown = [f for f in fields if f not in _FACETABLE]
+    if unknown:
+        raise SearchError(_("Trường tìm kiếm không tồn tại: %(field)s") % {"field": unknown[0]})
+    tables = {
+        "agency": Agency._meta.db_table,
+        "dataset_groups": Dataset.groups.through._meta.db_table,
+        "group": Group._meta.db_table,
+        "resource": Resource._meta.db_table,
+    }
+    columns = matched.order_by().values("id", "owner_org_id", "license_id", "tags", "frequency", "state", "private")
+    sql, params = columns.query.sql_with_params()
+    parts = ["SELECT '', NULL, NULL, count(*) FROM m"]
+    parts += [_FACET_SQL[field].format(**tables) for field in dict.fromkeys(fields)]
+    # Django-built SQL and constant facet SQL, with parameters.
+    statement = f"WITH m AS MATERIALIZED ({sql}) " + " UNION ALL ".join(parts)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        rows = cursor.fetchall()
+    count = 0
+    facets: FacetCounts = {field: [] for field in fields}
+    titles = dict(License.choices)
+    for field, name, display, n in rows:
+        if field == "":
+            count = n
+        elif field == "organization":
+            facets[field].append((name.lower().replace(".", "-"), display, n))
+        elif field == "license_id":
+            facets[field].append((name, str(titles.get(name, name)), n))
+        else:
+            facets[field].append((name, display, n))
+    return count, {field: sorted(counts, key=lambda c: (-c[2], c[0])) for field, counts in facets.items()}
 
 
 @dataclass
@@ -365,7 +420,10 @@ class SearchResult:
 
 def search_datasets(*, user: Any, data: dict[str, Any]) -> SearchResult:
     """CKAN's `package_search`: free text `q`, filters `fq`, `sort`, paging `start`/`rows`
-    (at most 1000), facets. Refuses unknown fields as CKAN's Solr does."""
+    (at most 1000), facets. Refuses unknown fields as CKAN's Solr does.
+
+    A constant number of queries: the count with every facet in one (twice when the words as
+    typed match nothing and typos are tolerated), the page, and the page's resources and groups."""
     errors: dict[str, list[str]] = {}
     rows = _int_param(data, "rows", 10, errors)
     start = _int_param(data, "start", 0, errors)
@@ -394,11 +452,14 @@ def search_datasets(*, user: Any, data: dict[str, Any]) -> SearchResult:
     order = _order(sort, bool(normalize_query(text)))
 
     facet_fields = _facet_fields(data.get("facet.field"))
+    count, all_counts = _count_and_facets(ranked, facet_fields)
+    if count == 0 and _words(text):  # nothing as typed: tolerate typos in titles and tags
+        ranked = _ranked(datasets, text, fuzzy=True)
+        count, all_counts = _count_and_facets(ranked, facet_fields)
     facets: dict[str, dict[str, int]] = {}
     search_facets: dict[str, dict[str, Any]] = {}
-    matching = ranked.values("pk")
     for field in facet_fields:
-        counts = [c for c in _facet_counts(Dataset.objects.filter(pk__in=matching), field) if c[2] >= facet_mincount]
+        counts = [c for c in all_counts[field] if c[2] >= facet_mincount]
         if facet_limit >= 0:
             counts = counts[:facet_limit]
         facets[field] = {name: n for name, _display, n in counts}
@@ -406,12 +467,13 @@ def search_datasets(*, user: Any, data: dict[str, Any]) -> SearchResult:
             "title": field,
             "items": [{"name": name, "display_name": display, "count": n} for name, display, n in counts],
         }
-    count = ranked.count()
-    page = list(
-        ranked.select_related("owner_org", "spatial")
-        .prefetch_related("resources", "groups")
-        .order_by(*order)[start : start + rows]
-    )
+    page = []
+    if rows and start < count:
+        page = list(
+            ranked.select_related("owner_org", "spatial")
+            .prefetch_related("resources", "groups")
+            .order_by(*order)[start : start + rows]
+        )
     return SearchResult(count, page, facets, search_facets, sort or "score desc, metadata_modified desc")
 
 
