@@ -8,13 +8,14 @@ same run, so the figures are comparable across machines.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from bench import harness
 from bench.report import Row, render, write_json
 
-BENCHMARKS = ["submission", "worklist", "opendata"]
+BENCHMARKS = ["submission", "worklist", "tracking", "scorecard", "opendata"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,7 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--web-workers", type=int, default=4)
     parser.add_argument("--web-threads", type=int, default=4)
     parser.add_argument("--out", type=Path, default=Path("bench/results/latest.json"))
-    parser.add_argument("--dossiers", type=int, default=1_000_000, help="archive size for the worklist benchmark")
+    parser.add_argument(
+        "--dossiers", type=int, default=1_000_000, help="synthetic province size (worklist, tracking, scorecard)"
+    )
     parser.add_argument("--datasets", type=int, default=20_000, help="catalogue size for the opendata benchmark")
     parser.add_argument("--keep", action="store_true", help="reuse the benchmark database of the last run")
     args = parser.parse_args(argv)
@@ -35,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}; choose from {', '.join(BENCHMARKS)}")
     rows: list[Row] = []
     context: dict = {"web_workers": args.web_workers, "web_threads": args.web_threads}
+    # Every tracking lookup comes from this one address: the per-address limit must not throttle it.
+    os.environ["CQS_TRACK_LIMIT_PER_ADDRESS"] = str(10**9)
     with harness.instance(fresh=not args.keep, workers=args.web_workers, threads=args.web_threads) as platform:
         print(f"platform at {platform.base_url}; measuring the pgbench baselines ...", flush=True)
         tpcb = harness.pgbench(platform.database_url, clients=8, seconds=15)
@@ -52,6 +57,10 @@ def main(argv: list[str] | None = None) -> int:
             sub_rows[0].baseline_name, sub_rows[0].baseline = "TPC-B tx/s", tpcb
             rows += sub_rows
             context["submission"] = sub_context
+        if {"worklist", "tracking", "scorecard"} & set(names):
+            from bench import dataset
+
+            context["dossiers"] = dataset.ensure(args.dossiers)
         if "worklist" in names:
             from bench import worklist
 
@@ -60,6 +69,27 @@ def main(argv: list[str] | None = None) -> int:
             wl_rows, wl_context = worklist.run(platform.base_url, token)
             rows += wl_rows
             context["worklist"] = wl_context | {"dossiers": worklist.dataset_size()}
+        if "tracking" in names:
+            from bench import tracking
+
+            print(f"tracking: {args.clients} clients for {args.seconds:.0f} s ...", flush=True)
+            tr_rows, tr_context = tracking.run(platform.base_url, clients=args.clients, seconds=args.seconds)
+            rows += tr_rows
+            context["tracking"] = tr_context
+        if "scorecard" in names:
+            from bench import dataset, scorecard
+
+            missing = scorecard.available()
+            if missing:
+                print(f"scorecard: skipped, {missing}", flush=True)
+                context["scorecard"] = {"skipped": missing}
+            else:
+                print(f"scorecard: {args.clients} clients, {args.seconds:.0f} s per call ...", flush=True)
+                sc_rows, sc_context = scorecard.run(
+                    platform.base_url, dataset.official_token(), clients=args.clients, seconds=args.seconds
+                )
+                rows += sc_rows
+                context["scorecard"] = sc_context
         if "opendata" in names:
             from bench import opendata
 

@@ -1,5 +1,5 @@
 """Worklist latency at scale: an official's "my agency's overdue dossiers, first page" and a search
-by applicant name, over HTTP, on a generated archive (`manage.py generate_dossiers`)."""
+by applicant name, over HTTP, on a synthetic province (`manage.py generate_province`)."""
 
 from __future__ import annotations
 
@@ -10,31 +10,13 @@ from urllib.parse import urlencode, urlparse
 
 from bench.report import Row, latency_rows
 
-OFFICIAL = "chuyenvien.xa"  # the demo specialist of Phường Tân An
-
 
 def prepare(count: int, seed: int = 1) -> str:
-    """Demo data and `count` dossiers (kept between runs with --keep). Returns a bearer token."""
-    from cqs.accounts.models import User
-    from cqs.accounts.services import api_token_issue
-    from cqs.core.demo import demo_load
-    from cqs.dossiers.models import Dossier
-    from cqs.dossiers.synthetic import generate
+    """Demo data and a synthetic province of `count` dossiers (kept with --keep). Returns a bearer token."""
+    from bench import dataset
 
-    if not User.objects.filter(username=OFFICIAL).exists():
-        demo_load()
-    have = Dossier.objects.count()
-    if have < count:
-        began = time.monotonic()
-        print(f"generating {count - have:,} dossiers ...", flush=True)
-        generate(
-            count=count - have,
-            seed=seed + have,
-            created_by_id=User.objects.order_by("pk").first().pk,
-            progress=lambda n: print(f"  {n:,} ({n / (time.monotonic() - began):,.0f}/s)", flush=True),
-        )
-        print(f"generated in {time.monotonic() - began:.0f} s", flush=True)
-    return api_token_issue(user=User.objects.get(username=OFFICIAL)).token
+    dataset.ensure(count, seed=seed)
+    return dataset.official_token()
 
 
 def _measure(base_url: str, token: str, path: str, params: dict, *, clients: int, requests: int) -> list[float]:

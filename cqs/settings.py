@@ -201,6 +201,8 @@ CQS_API_TOKEN_HOURS = env_int("CQS_API_TOKEN_HOURS", 12)
 CQS_EMAIL_VERIFY_DAYS = env_int("CQS_EMAIL_VERIFY_DAYS", 3)
 # Officials' lists flag a dossier "due soon" this many working hours before its appointment.
 CQS_DUE_SOON_WORKING_HOURS = env_int("CQS_DUE_SOON_WORKING_HOURS", 8)
+# Public tracking lookups per address per 10 minutes (raised by the benchmark, which runs from one address).
+CQS_TRACK_LIMIT_PER_ADDRESS = env_int("CQS_TRACK_LIMIT_PER_ADDRESS", 30)
 # Largest document a citizen may attach, in bytes.
 CQS_MAX_UPLOAD_BYTES = env_int("CQS_MAX_UPLOAD_MB", 10) * 1024 * 1024
 

@@ -168,7 +168,6 @@ def open_supplement_request(dossier: Dossier):  # type: ignore[no-untyped-def]
 
 # --- public lookup ------------------------------------------------------------------------------
 
-TRACK_LIMIT_PER_ADDRESS = 30  # lookups per address per 10 minutes
 TRACK_FAILURES_PER_CODE = 5  # wrong verifications per code per hour
 
 
@@ -176,7 +175,7 @@ def track(code: str, verify: str, *, client: str) -> dict[str, Any]:
     """The public status of a dossier: its code plus the last 4 digits of the applicant's identity
     number or phone. Shows status and appointment only, never personal data. Rate-limited per
     address, and per code for wrong answers, so codes and digits cannot be enumerated."""
-    ratelimit.hit(f"track:addr:{client}", limit=TRACK_LIMIT_PER_ADDRESS, window=dt.timedelta(minutes=10))
+    ratelimit.hit(f"track:addr:{client}", limit=settings.CQS_TRACK_LIMIT_PER_ADDRESS, window=dt.timedelta(minutes=10))
     dossier = (
         Dossier.objects.select_related("procedure_version", "receiving_agency")
         .filter(code=code.strip().upper())

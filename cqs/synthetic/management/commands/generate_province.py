@@ -20,6 +20,12 @@ class Command(BaseCommand):
         parser.add_argument("--years", type=int, default=None, help="default: 3, or 1.2 million dossiers a year")
         parser.add_argument("--until", type=dt.date.fromisoformat, default=None, help="horizon (default: today)")
         parser.add_argument("--batch", type=int, default=50_000, help="dossiers per COPY batch")
+        parser.add_argument(
+            "--drop-indexes",
+            choices=["auto", "yes", "no"],
+            default="auto",
+            help="drop secondary indexes during the load and rebuild them after (auto: from 50,000 dossiers)",
+        )
         parser.add_argument("--no-rebuild", action="store_true", help="skip the warehouse rebuild")
 
     def handle(self, *args, **options) -> None:
@@ -36,6 +42,7 @@ class Command(BaseCommand):
                 years=options["years"],
                 until=options["until"],
                 batch=options["batch"],
+                drop_indexes={"auto": None, "yes": True, "no": False}[options["drop_indexes"]],
                 progress=say,
             )
         except RuntimeError as exc:
