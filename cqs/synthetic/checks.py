@@ -89,6 +89,12 @@ RULES: list[tuple[str, str]] = [
         f"SELECT code FROM {D} WHERE decided_at > finished_at OR finished_at > returned_at "
         "OR rated_at < returned_at OR finished_at < submitted_at",
     ),
+    (
+        "procedure version in force on the submission day",
+        f"SELECT d.code FROM {D} d JOIN catalog_procedureversion v ON v.id = d.procedure_version_id "
+        "WHERE d.submitted_at IS NOT NULL "
+        "AND v.effective_from > (d.submitted_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date",
+    ),
     # Codes: `<agency>-<yyMMdd>-<NNNN>`, the receiving agency and the local submission day.
     (
         "code is <receiving agency>-<yyMMdd of submission>-<NNNN>",

@@ -388,7 +388,7 @@ def _tax_codes(start: int):
             yield f"{first}{check}"
 
 
-@dataclass
+@dataclass(slots=True)
 class Person:
     user_id: int | None
     kind: str

@@ -63,5 +63,5 @@ class Command(BaseCommand):
             say("warehouse: cqs.warehouse.services.warehouse_rebuild is not available yet; rebuild skipped")
             return
         began = time.monotonic()
-        warehouse_rebuild()
+        warehouse_rebuild(progress=say)
         say(f"warehouse rebuilt in {time.monotonic() - began:.1f} s")
