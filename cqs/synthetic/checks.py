@@ -186,7 +186,44 @@ class Violation:
     examples: list[str]
 
 
-def check_province(*, progress: Callable[[str], None] | None = None) -> list[Violation]:
+def _calendar_sample(size: int) -> Violation | None:
+    """The clock start and appointment of a sample of accepted dossiers, recomputed with the
+    services' own functions (`clock_start`, `statutory_deadline`) from the reception moment.
+    Dossiers whose clock was paused (fees, supplements during processing) or whose appointment
+    was moved by an apology are left out: their appointment moved on purpose."""
+    from cqs.catalog.models import ProcedureVersion
+    from cqs.dossiers.models import Dossier
+    from cqs.dossiers.services import clock_start, statutory_deadline
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM {D} WHERE received_at IS NOT NULL AND paused_total = interval '0' "
+            "AND paused_at IS NULL AND apologized_at IS NULL"
+        )
+        (total,) = cursor.fetchone()
+    if not total:
+        return None
+    percent = min(100.0, max(0.001, 100.0 * size * 3 / total))
+    sample = list(
+        Dossier.objects.raw(
+            f"SELECT id, code, procedure_version_id, received_at, clock_started_at, due_at FROM {D} "
+            f"TABLESAMPLE SYSTEM ({percent}) REPEATABLE (7) WHERE received_at IS NOT NULL "
+            "AND paused_total = interval '0' AND paused_at IS NULL AND apologized_at IS NULL LIMIT %s",
+            [size],
+        )
+    )
+    versions = ProcedureVersion.objects.in_bulk({d.procedure_version_id for d in sample})
+    wrong = []
+    for d in sample:
+        version = versions[d.procedure_version_id]
+        start = clock_start(version, d.received_at)
+        if start != d.clock_started_at or statutory_deadline(version, start) != d.due_at:
+            wrong.append(d.code)
+    return Violation(f"clock start and appointment follow the working calendar (sample of {len(sample)})",
+                     len(wrong), wrong[:5]) if wrong else None  # fmt: skip
+
+
+def check_province(*, progress: Callable[[str], None] | None = None, calendar_sample: int = 2_000) -> list[Violation]:
     """Every rule broken by the current data, with a count and up to five examples each."""
     found = []
     with connection.cursor() as cursor:
@@ -198,4 +235,10 @@ def check_province(*, progress: Callable[[str], None] | None = None) -> list[Vio
                 progress(f"  {'ok ' if not count else 'BAD'} {rule}")
             if count:
                 found.append(Violation(rule, count, [str(e) for e in examples or []]))
+    if calendar_sample:
+        violation = _calendar_sample(calendar_sample)
+        if progress:
+            progress(f"  {'ok ' if violation is None else 'BAD'} clock start and appointment (sampled)")
+        if violation is not None:
+            found.append(violation)
     return found

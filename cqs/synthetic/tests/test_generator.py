@@ -78,8 +78,13 @@ def test_a_broken_row_fails_the_check(province, db) -> None:
             "UPDATE dossiers_dossier SET code = code || '9' WHERE id = "
             "(SELECT id FROM dossiers_dossier WHERE status = 'received' ORDER BY code LIMIT 1)"
         )
+        cursor.execute(
+            "UPDATE dossiers_dossier SET due_at = due_at + interval '1 day' WHERE id = (SELECT id FROM "
+            "dossiers_dossier WHERE status = 'in_process' AND paused_total = interval '0' ORDER BY code LIMIT 1)"
+        )
     rules = {v.rule for v in check_province()}
     assert "returned exactly when it has a return moment" in rules
+    assert any(rule.startswith("clock start and appointment follow the working calendar") for rule in rules)
     assert "codes of an agency-day run 1..n without gaps and the counter is at n" in rules
 
 
