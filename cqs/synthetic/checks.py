@@ -135,6 +135,13 @@ RULES: list[tuple[str, str]] = [
             AND e.at = d.submitted_at)""",
     ),
     (
+        "submitted dossier has a current file for each document the applicant must attach",
+        f"""SELECT d.code FROM {D} d JOIN catalog_requireddocument r ON r.version_id = d.procedure_version_id
+            AND r.required AND r.national_source = ''
+        WHERE d.status <> 'draft' AND NOT EXISTS (SELECT 1 FROM dossiers_dossierdocument x
+            WHERE x.dossier_id = d.id AND x.requirement_id = r.id AND x.is_current)""",
+    ),
+    (
         "supplement rounds equal the supplement requests",
         f"""SELECT d.code FROM {D} d LEFT JOIN (
             SELECT dossier_id, count(*) AS n FROM dossiers_supplementrequest GROUP BY dossier_id) s
@@ -168,6 +175,10 @@ FOREIGN_KEYS = [
     ("dossiers_supplementrequest", "dossier_id", D, "id"),
     ("dossiers_supplementrequest", "requested_by_id", "accounts_user", "id"),
     ("dossiers_dossiercounter", "agency_id", "org_agency", "id"),
+    ("dossiers_dossierdocument", "dossier_id", D, "id"),
+    ("dossiers_dossierdocument", "requirement_id", "catalog_requireddocument", "id"),
+    ("dossiers_dossierdocument", "uploaded_by_id", "accounts_user", "id"),
+    ("dossiers_dossierdocument", "file_id", "dossiers_storedfile", "sha256"),
 ]
 for _table, _column, _target, _key in FOREIGN_KEYS:
     RULES.append(

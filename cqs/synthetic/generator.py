@@ -92,6 +92,8 @@ class Version:
     implementing: list[int] = field(default_factory=list)
     leader_position: int = 0
     document_codes: list[str] = field(default_factory=list)
+    document_ids: dict[str, int] = field(default_factory=dict)
+    required_documents: list[tuple[int, str]] = field(default_factory=list)  # what the applicant attaches
 
 
 @dataclass
@@ -115,6 +117,7 @@ class Stats:
     dossiers: int = 0
     events: int = 0
     steps: int = 0
+    documents: int = 0
     users: int = 0
 
 
@@ -209,16 +212,17 @@ def _officials(rng: random.Random) -> None:
     )
 
 
-def _result_file() -> str:
-    """The result document every simulated result points to (stored once, by its SHA-256)."""
+def _result_file(comment: bytes = b"ket qua giai quyet thu tuc hanh chinh", name: str = RESULT_NAME) -> str:
+    """A small PDF every simulated result (or attachment) points to, stored once by its SHA-256
+    through the same checks and storage as an upload."""
     import io
 
     from cqs.dossiers import files
     from cqs.dossiers.models import StoredFile
 
     head = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-    pdf = head + b"% ket qua giai quyet thu tuc hanh chinh\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-    upload = files.check_upload(io.BytesIO(pdf), RESULT_NAME, field="result")
+    pdf = head + b"% " + comment + b"\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    upload = files.check_upload(io.BytesIO(pdf), name, field="result")
     files.store(upload)
     StoredFile.objects.get_or_create(
         sha256=upload.sha256, defaults={"size": upload.size, "content_type": upload.content_type}
@@ -311,6 +315,13 @@ def _versions() -> list[Version]:
             steps=steps,
             implementing=sorted(a.pk for a in v.agencies.all() if a.is_active),
             document_codes=[d.code for d in v.documents.all()],
+            document_ids={d.code: d.pk for d in v.documents.all()},
+            # Documents a national database supplies are not asked from the applicant.
+            required_documents=[
+                (d.pk, d.code)
+                for d in sorted(v.documents.all(), key=lambda d: d.position)
+                if d.required and not d.national_source
+            ],
         )
         leaders = [p for p, _n, role, _a, _b in steps if role == "leader" and p >= 2]
         version.leader_position = leaders[0] if leaders else 0
@@ -500,6 +511,9 @@ STEP_COLUMNS = (
 )
 EVENT_COLUMNS = "dossier_id, at, actor_id, action, from_status, to_status, agency_id, note, data"
 SUPPLEMENT_COLUMNS = "dossier_id, number, items, note, requested_by_id, requested_at, answered_at, is_beyond_first"
+DOCUMENT_COLUMNS = (
+    "id, original_name, round, is_current, uploaded_at, dossier_id, requirement_id, uploaded_by_id, file_id"
+)
 N = "\\N"
 
 
@@ -522,6 +536,8 @@ class Simulator:
         self.steps: list[str] = []
         self.events: list[str] = []
         self.supplements: list[str] = []
+        self.documents: list[str] = []
+        self.scan_sha = ""
         self.extras = _dossier_extras()
 
     def ts(self, m: int | None) -> str:
@@ -591,6 +607,11 @@ class Simulator:
             return cal.at_work(cal.work(max(last, floor) if base is None else base) + max(1, gap))
 
         event(d["created"], d["created_by"], "create", "draft")
+        # The required documents, attached to the draft before it is submitted.
+        docs = self._docs = [
+            [str(uuid.UUID(int=rng.getrandbits(128), version=4)), req, code, 0, True, d["created_by"], d["created"] + 1]
+            for req, code in v.required_documents
+        ]
         event(d["submitted"], applicant_actor, "submit", "submitted")
         sub = d["submitted"]
 
@@ -629,6 +650,14 @@ class Simulator:
                 return self._emit(d, v, f, steps, status, last)
             self.supplements.append(f"{did}\t{number}\t{_json(items)}\t\t{receptionist}\t{self.ts(asked)}"
                                     f"\t{self.ts(answer)}\t{'t' if number > 1 else 'f'}\n")  # fmt: skip
+            wanted = items[0]["requirement"]
+            if wanted:
+                # The applicant attaches a new file for the document asked for; the old one stays.
+                for doc in docs:
+                    if doc[2] == wanted and doc[4]:
+                        doc[4] = False
+                docs.append([str(uuid.UUID(int=rng.getrandbits(128), version=4)), v.document_ids[wanted], wanted,
+                             number, True, applicant_actor, answer - 1])  # fmt: skip
             event(answer, applicant_actor, "supplement", "supplemented")
             t = act(rng.randint(10, 480))
         if t > H:
@@ -808,6 +837,11 @@ class Simulator:
             )
             + "\n"
         )
+        for doc in self._docs:
+            self.documents.append(
+                f"{doc[0]}\t{doc[2]}.pdf\t{doc[3]}\t{'t' if doc[4] else 'f'}\t{ts(doc[6])}\t{d['id']}\t{doc[1]}"
+                f"\t{doc[5]}\t{self.scan_sha}\n"
+            )
         for s in steps:
             self.steps.append(
                 f"{s[0]}\t{d['id']}\t{s[1]}\t{_esc(s[2])}\t{s[3]}\t{s[4]}\t{N}\t{self.dur(s[5])}\t{ts(s[6])}"
@@ -823,8 +857,14 @@ class Simulator:
         return [values[c] for c in self.extras]
 
     def take(self) -> tuple[str, str, str, str]:
-        out = ("".join(self.dossiers), "".join(self.steps), "".join(self.events), "".join(self.supplements))
-        self.dossiers, self.steps, self.events, self.supplements = [], [], [], []
+        out = (
+            "".join(self.dossiers),
+            "".join(self.steps),
+            "".join(self.events),
+            "".join(self.supplements),
+            "".join(self.documents),
+        )
+        self.dossiers, self.steps, self.events, self.supplements, self.documents = [], [], [], [], []
         return out
 
 
@@ -863,7 +903,13 @@ def _allocate(count: int, weights: list[float]) -> list[int]:
 # --- the command's engine ------------------------------------------------------------------------
 
 
-SECONDARY_TABLES = ("dossiers_dossier", "dossiers_dossierstep", "dossiers_dossierevent", "dossiers_supplementrequest")
+SECONDARY_TABLES = (
+    "dossiers_dossier",
+    "dossiers_dossierstep",
+    "dossiers_dossierevent",
+    "dossiers_supplementrequest",
+    "dossiers_dossierdocument",
+)
 
 
 def _secondary_indexes() -> list[tuple[str, str]]:
@@ -893,6 +939,7 @@ class _Writer:
         ("dossiers_dossierstep", STEP_COLUMNS),
         ("dossiers_dossierevent", EVENT_COLUMNS),
         ("dossiers_supplementrequest", SUPPLEMENT_COLUMNS),
+        ("dossiers_dossierdocument", DOCUMENT_COLUMNS),
     )
 
     def __init__(self, *, parallel: bool) -> None:
@@ -998,6 +1045,7 @@ def generate_province(
         # to create does not shift the random numbers of the dossiers.
         _officials(random.Random(f"{seed}:officials"))
         result_sha = _result_file()
+        scan_sha = _result_file(b"ban chup giay to", "giay-to.pdf")
     versions = _versions()
     places, commune_desks, district_desk_ids = _places(random.Random(f"{seed}:places"), district_desks)
     if not commune_desks:
@@ -1038,6 +1086,7 @@ def generate_province(
                     agency_codes=dict(Agency.objects.values_list("pk", "code")),
                     processors={p: places[p].processing for p in departments},
                     next_step_id=next_step_id)  # fmt: skip
+    sim.scan_sha = scan_sha
     form_cache = {v.pk: (_json(v.form), _json(v.fee_lines)) for v in versions}
 
     drop = drop_indexes if drop_indexes is not None else dossiers >= 50_000
@@ -1063,6 +1112,7 @@ def generate_province(
         out = sim.take()
         stats.events += out[2].count("\n")
         stats.steps += out[1].count("\n")
+        stats.documents += out[4].count("\n")
         writer.put(out)
         now = time.monotonic()
         if now - clock["last"] >= 5 or final:
@@ -1180,6 +1230,7 @@ def generate_province(
         "dossiers": made,
         "events": stats.events,
         "steps": stats.steps,
+        "documents": stats.documents,
         "accounts": n_citizens + n_firms,
         "years": years,
         "from": start.isoformat(),

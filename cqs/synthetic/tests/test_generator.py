@@ -80,7 +80,7 @@ def test_a_broken_row_fails_the_check(province, db) -> None:
         )
         cursor.execute(
             "UPDATE dossiers_dossier SET due_at = due_at + interval '1 day' WHERE id = (SELECT id FROM "
-            "dossiers_dossier WHERE status = 'in_process' AND paused_total = interval '0' ORDER BY code LIMIT 1)"
+            "dossiers_dossier WHERE status = 'returned' AND paused_total = interval '0' ORDER BY code OFFSET 5 LIMIT 1)"
         )
     rules = {v.rule for v in check_province()}
     assert "returned exactly when it has a return moment" in rules
@@ -94,8 +94,9 @@ def test_same_seed_gives_the_same_province(province, db) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no deferred checks pending before TRUNCATE
         cursor.execute(
-            "TRUNCATE dossiers_dossierevent, dossiers_supplementrequest, dossiers_dossierstep, dossiers_dossier, "
-            "dossiers_dossiercounter, accounts_citizenprofile, accounts_enterpriseprofile CASCADE"
+            "TRUNCATE dossiers_dossierdocument, dossiers_dossierevent, dossiers_supplementrequest, "
+            "dossiers_dossierstep, dossiers_dossier, dossiers_dossiercounter, accounts_citizenprofile, "
+            "accounts_enterpriseprofile CASCADE"
         )
         cursor.execute("DELETE FROM accounts_user WHERE username LIKE 'cd.%%' OR username LIKE 'dn.%%'")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")

@@ -48,7 +48,8 @@ class Command(BaseCommand):
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc
         say(
-            f"loaded {figures['dossiers']:,} dossiers, {figures['steps']:,} steps, {figures['events']:,} events "
+            f"loaded {figures['dossiers']:,} dossiers, {figures['steps']:,} steps, {figures['documents']:,} documents, "
+            f"{figures['events']:,} events "
             f"({figures['from']} .. {figures['until']}) in {figures['load_seconds']} s "
             f"({figures['dossiers_per_second']:,}/s); indexes {figures['index_seconds']} s, "
             f"ANALYZE {figures['analyze_seconds']} s; total {figures['total_seconds']} s"
