@@ -47,7 +47,7 @@ def _rows(name: str, samples: list[float], baseline_p95: float | None) -> list[R
 
 def run(base_url: str, token: str, *, clients: int, seconds: float, baseline_runs: int = 10) -> tuple[list[Row], dict]:
     from cqs.scorecard.queries import plain_group_by
-    from django.urls import reverse
+    from django.urls import NoReverseMatch, reverse
 
     from cqs.core.demo import PILOT_COMMUNE
     from cqs.org.demo import commune_agency_codes
@@ -69,13 +69,19 @@ def run(base_url: str, token: str, *, clients: int, seconds: float, baseline_run
         ("scorecard API, province", f"/api/v1/scorecard?period={period}&unit=province", auth),
         ("scorecard API, one agency", f"/api/v1/scorecard?period={period}&unit={committee}", auth),
         ("index 766 API", f"/api/v1/scorecard/index766?period={period}", auth),
-        ("public scorecard page", reverse("scorecard:scorecard"), {}),
     ]
-    context: dict = {"period": period, "clients": clients, "seconds_each": seconds, "errors": {}}
+    context: dict = {"period": period, "clients": clients, "seconds_each": seconds, "errors": {}, "skipped": []}
+    try:
+        targets.append(("public scorecard page", reverse("scorecard:scorecard"), {}))
+    except NoReverseMatch:
+        context["skipped"].append("public scorecard page: not wired in cqs/urls.py")
     for name, path, headers in targets:
         samples, errors = measure(base_url, [path], clients=clients, seconds=seconds, headers=headers)
         context["errors"][name] = errors
         if not samples:
-            raise RuntimeError(f"scorecard: {path} answered no request with 200")
+            # Reported, not fatal: the other benchmarks' figures still count.
+            print(f"scorecard: {path} answered no request with 200; not measured", flush=True)
+            context["skipped"].append(f"{name}: no 200 answer from {path}")
+            continue
         rows += _rows(f"{name} ({clients} clients)", samples, base_p95)
     return rows, context
