@@ -1022,6 +1022,7 @@ class _Writer:
                 self.conn.commit()
         except BaseException as exc:
             self.error = exc
+            self.conn.rollback()  # release the tables' locks: the indexes may be rebuilt next
             while self.queue.get() is not None:
                 pass
 
@@ -1162,78 +1163,87 @@ def generate_province(
             )
             clock["last"] = now
 
-    for i, n in enumerate(per_day):
-        if not n:
-            continue
-        day = start + dt.timedelta(days=i)
-        working = cal.working[i]
-        share = online_share(day)
-        in_force = []
-        for c in procedure_codes:
-            current = [v for v in version_by_code[c] if v.effective_from <= day]
-            if current:
-                in_force.append(max(current, key=lambda v: v.effective_from))
-        pop = list(itertools.accumulate(popularity[v.code] for v in in_force))
-        online_offered = [x for x in in_force if x.online_level != "none"]
-        before_reform = day < REFORM_DAY
-        progress_share = i / max(1, days - 1)
-        batch_items = []
-        for _ in range(n):
-            v = rng.choices(in_force, cum_weights=pop)[0]
-            offered = v.online_level != "none"
-            p_online = 0 if not offered else min(0.97, share * (1.15 if v.online_level == "full" else 0.85))
-            online = (not working and offered) or rng.random() < p_online
-            if not working and not online:
-                v = online_offered[rng.randrange(len(online_offered))]
-                online = True
-            if "province" in v.levels:
-                target = v.implementing[0] if v.implementing else rng.choice(departments)
-                if target not in places:
-                    target = rng.choice(departments)
-            elif before_reform and district_desk_ids and rng.random() < 0.45:
-                target = rng.choices(district_desk_ids, cum_weights=district_weights)[0]
-            else:
-                target = rng.choices(commune_desks, cum_weights=commune_weights)[0]
-            minute = rng.randint(360, 1379) if online else cal.at_work(cal.cum[i] + rng.randrange(cal.daily)) - i * DAY
-            batch_items.append((i * DAY + minute, v, target, online))
-        batch_items.sort(key=lambda x: x[0])
-        for submitted, v, target, online in batch_items:
-            key = (target, i)
-            counters[key] = number = counters.get(key, 0) + 1
-            place = places[target]
-            if online:
-                enterprise = rng.random() < 0.08
-                person = (firms if enterprise else people)[rng.randrange(len(firms if enterprise else people))]
-                created_by = person.user_id
-                created = submitted - rng.randint(3, 90)
-                applicant_id = person.user_id
-                name, identity, phone, address, kind = (
-                    person.name, person.identity, person.phone, person.address, person.kind
-                )  # fmt: skip
-            else:
-                created_by = rng.choice(place.reception)
-                created = submitted - rng.randint(2, 10)
-                applicant_id = None
-                number_id, _y, _s = _identity(rng.randrange(9_000_000), rng)
-                name, identity, phone, address, kind = (
-                    _name(rng), number_id, f"09{rng.randrange(10**8):08d}", "", ""
-                )  # fmt: skip
-            form, fees = form_cache[v.pk]
-            d = {
-                "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                "code": f"{place.code}-{day:%y%m%d}-{number:04d}",
-                "applicant_id": applicant_id, "kind": kind, "name": name, "identity": identity, "phone": phone,
-                "address": address, "agency": target, "channel": 3 if online else (2 if rng.random() < 0.03 else 1),
-                "form": form, "fees": fees, "created_by": created_by, "created": created, "submitted": submitted,
-            }  # fmt: skip
-            sim.run(rng, d, v, place, progress_share)
-            made += 1
-            pending += 1
-        if pending >= batch:
-            flush()
-            pending = 0
-    flush(final=True)
-    writer.close()
+    try:
+        for i, n in enumerate(per_day):
+            if not n:
+                continue
+            day = start + dt.timedelta(days=i)
+            working = cal.working[i]
+            share = online_share(day)
+            in_force = []
+            for c in procedure_codes:
+                current = [v for v in version_by_code[c] if v.effective_from <= day]
+                if current:
+                    in_force.append(max(current, key=lambda v: v.effective_from))
+            pop = list(itertools.accumulate(popularity[v.code] for v in in_force))
+            online_offered = [x for x in in_force if x.online_level != "none"]
+            before_reform = day < REFORM_DAY
+            progress_share = i / max(1, days - 1)
+            batch_items = []
+            for _ in range(n):
+                v = rng.choices(in_force, cum_weights=pop)[0]
+                offered = v.online_level != "none"
+                p_online = 0 if not offered else min(0.97, share * (1.15 if v.online_level == "full" else 0.85))
+                online = (not working and offered) or rng.random() < p_online
+                if not working and not online:
+                    v = online_offered[rng.randrange(len(online_offered))]
+                    online = True
+                if "province" in v.levels:
+                    target = v.implementing[0] if v.implementing else rng.choice(departments)
+                    if target not in places:
+                        target = rng.choice(departments)
+                elif before_reform and district_desk_ids and rng.random() < 0.45:
+                    target = rng.choices(district_desk_ids, cum_weights=district_weights)[0]
+                else:
+                    target = rng.choices(commune_desks, cum_weights=commune_weights)[0]
+                minute = (
+                    rng.randint(360, 1379) if online else cal.at_work(cal.cum[i] + rng.randrange(cal.daily)) - i * DAY
+                )
+                batch_items.append((i * DAY + minute, v, target, online))
+            batch_items.sort(key=lambda x: x[0])
+            for submitted, v, target, online in batch_items:
+                key = (target, i)
+                counters[key] = number = counters.get(key, 0) + 1
+                place = places[target]
+                if online:
+                    enterprise = rng.random() < 0.08
+                    person = (firms if enterprise else people)[rng.randrange(len(firms if enterprise else people))]
+                    created_by = person.user_id
+                    created = submitted - rng.randint(3, 90)
+                    applicant_id = person.user_id
+                    name, identity, phone, address, kind = (
+                        person.name, person.identity, person.phone, person.address, person.kind
+                    )  # fmt: skip
+                else:
+                    created_by = rng.choice(place.reception)
+                    created = submitted - rng.randint(2, 10)
+                    applicant_id = None
+                    number_id, _y, _s = _identity(rng.randrange(9_000_000), rng)
+                    name, identity, phone, address, kind = (
+                        _name(rng), number_id, f"09{rng.randrange(10**8):08d}", "", ""
+                    )  # fmt: skip
+                form, fees = form_cache[v.pk]
+                d = {
+                    "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                    "code": f"{place.code}-{day:%y%m%d}-{number:04d}",
+                    "applicant_id": applicant_id, "kind": kind, "name": name, "identity": identity, "phone": phone,
+                    "address": address, "agency": target, "channel": 3 if online else (2 if rng.random() < 0.03 else 1),
+                    "form": form, "fees": fees, "created_by": created_by, "created": created, "submitted": submitted,
+                }  # fmt: skip
+                sim.run(rng, d, v, place, progress_share)
+                made += 1
+                pending += 1
+            if pending >= batch:
+                flush()
+                pending = 0
+        flush(final=True)
+        writer.close()
+    except BaseException:
+        # A failed load must not leave the tables without their indexes.
+        if dropped:
+            say("load failed; rebuilding the dropped indexes before giving up")
+            _rebuild_indexes(dropped, say)
+        raise
     stats.dossiers = made
     load_seconds = time.monotonic() - loaded_at
 
