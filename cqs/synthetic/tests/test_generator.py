@@ -167,3 +167,30 @@ def test_an_official_processes_a_generated_dossier_further(province, db) -> None
     assert moved.status in ("in_process", "awaiting_approval")
     assert moved.events.order_by("-at", "-id").first().action == "forward"
     assert check_province() == []
+
+
+def test_people_carry_valid_identity_numbers_and_tax_codes(province, db) -> None:
+    from cqs.accounts.models import CitizenProfile, EnterpriseProfile
+    from cqs.accounts.validators import validate_identity_number, validate_tax_code
+
+    numbers = list(CitizenProfile.objects.values_list("identity_number", flat=True))
+    codes = list(EnterpriseProfile.objects.values_list("tax_code", flat=True))
+    assert len(numbers) >= 500 and len(codes) >= 20
+    for number in numbers:
+        validate_identity_number(number)
+    for code in codes:
+        validate_tax_code(code)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM dossiers_dossier WHERE channel <> 3 AND applicant_identity !~ '^[0-9]{12}$'"
+        )
+        assert cursor.fetchone()[0] == 0
+
+
+def test_officials_hold_roles_at_every_level(province, db) -> None:
+    from cqs.org.models import Membership
+
+    levels = set(Membership.objects.values_list("agency__level", flat=True))
+    roles = set(Membership.objects.values_list("role", flat=True))
+    assert {"province", "district", "commune"} <= levels
+    assert {"reception", "specialist", "leader", "clerk"} <= roles
