@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "cqs.notify",
     "cqs.dossiers",
     "cqs.warehouse",
+    "cqs.scorecard",
     "cqs.opendata",
     "cqs.synthetic",
     "cqs.api",
