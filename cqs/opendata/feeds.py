@@ -5,7 +5,9 @@ by the system, on a schedule (`tasks.publish_platform_datasets`) or by
 1. the procedure catalogue ("danh mục thủ tục hành chính"): code, name, sector, level, online
    level, fees, statutory time, agencies — no personal data;
 2. monthly dossier statistics ("thống kê hồ sơ hằng tháng") per receiving agency, procedure and
-   channel: dossiers filed, finished, finished on time, finished late — aggregates only.
+   channel: dossiers filed, finished, finished on time, finished late — aggregates only;
+3. the scorecard ("bảng theo dõi chỉ tiêu", `cqs.scorecard`): every target of the plan with its
+   province-wide value for the last complete month — who entered a reported figure is left out.
 
 Small-count suppression (statistical disclosure control), `CQS_OPENDATA_MIN_CELL` (default 5):
 - a count from 1 to MIN_CELL - 1 is published empty ("suppressed"); zeros are published;
@@ -50,6 +52,7 @@ MIN_CELL_DEFAULT = 5
 
 PROCEDURES_DATASET = "he-thong-danh-muc-thu-tuc-hanh-chinh"
 STATISTICS_DATASET = "he-thong-thong-ke-ho-so-hang-thang"
+SCORECARD_DATASET = "he-thong-chi-tieu-chinh-quyen-so"
 
 PROCEDURE_COLUMNS = [
     "ma_thu_tuc",
@@ -74,6 +77,18 @@ STATISTICS_COLUMNS = [
     "so_ho_so_giai_quyet",
     "so_giai_quyet_dung_han",
     "so_giai_quyet_tre_han",
+]
+SCORECARD_COLUMNS = [
+    "ky",
+    "ma_chi_tieu",
+    "ten_chi_tieu",
+    "nam_muc_tieu",
+    "gia_tri_muc_tieu",
+    "don_vi_tinh",
+    "gia_tri_hien_tai",
+    "trang_thai",
+    "tinh_tu_he_thong",
+    "nguon",
 ]
 
 
@@ -155,6 +170,30 @@ def dossier_statistics_rows(*, until: dt.date, threshold: int) -> list[list[obje
     return rows
 
 
+def scorecard_rows(*, until: dt.date) -> list[list[object]]:
+    """The plan's targets, province-wide, for the month before `until`'s month."""
+    from cqs.scorecard.queries import parse_period, parse_unit, scorecard
+
+    last_month = until.replace(day=1) - dt.timedelta(days=1)
+    period = parse_period(f"{last_month.year}-{last_month.month:02d}")
+    card = scorecard(period=period, unit=parse_unit("province"))
+    return [
+        [
+            f"{last_month.year}-{last_month.month:02d}",
+            t.code,
+            t.title,
+            t.year,
+            t.target_value,
+            t.unit_label,
+            "" if t.current is None else t.current,
+            t.status,
+            "1" if t.computed else "0",
+            t.reported_source or t.source,
+        ]
+        for t in card.targets
+    ]
+
+
 def _csv(columns: list[str], rows: list[list[object]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -207,6 +246,18 @@ def platform_feeds() -> list[Feed]:
             frequency=Frequency.MONTHLY,
             resource_name="thong-ke-ho-so-hang-thang.csv",
             content=lambda today: _csv(STATISTICS_COLUMNS, dossier_statistics_rows(until=today, threshold=threshold)),
+        ),
+        Feed(
+            name=SCORECARD_DATASET,
+            title="Chỉ tiêu chuyển đổi số và cải cách hành chính",
+            notes=(
+                "Các chỉ tiêu của kế hoạch với mục tiêu, giá trị toàn tỉnh của tháng gần nhất đã kết thúc "
+                "(tính từ hệ thống hoặc theo số liệu báo cáo) và tình trạng đạt, chưa đạt."
+            ),
+            tags=["chỉ tiêu", "chuyển đổi số", "cải cách hành chính"],
+            frequency=Frequency.MONTHLY,
+            resource_name="chi-tieu.csv",
+            content=lambda today: _csv(SCORECARD_COLUMNS, scorecard_rows(until=today)),
         ),
     ]
 

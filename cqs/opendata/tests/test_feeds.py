@@ -125,9 +125,10 @@ def test_rerunning_updates_without_duplicates_and_is_audited_as_the_system(platf
     jan = dt.datetime(2026, 1, 12, 9, tzinfo=VN)
     _dossiers(personas, platform.committee_b, "1.001193", channel=3, n=6, filed=jan, finished=jan)
     outcomes = feeds.publish_platform_datasets(today=TODAY)
-    assert outcomes == {feeds.PROCEDURES_DATASET: "unchanged", feeds.STATISTICS_DATASET: "updated"}
-    assert Dataset.objects.filter(name__in=outcomes).count() == 2
-    assert Resource.objects.filter(dataset__name__in=outcomes).count() == 2
+    assert outcomes[feeds.PROCEDURES_DATASET] == "unchanged"
+    assert outcomes[feeds.STATISTICS_DATASET] == "updated"
+    assert Dataset.objects.filter(name__in=outcomes).count() == 3
+    assert Resource.objects.filter(dataset__name__in=outcomes).count() == 3
     assert len(_read(feeds.STATISTICS_DATASET)) == 1
     new = AuditEvent.objects.order_by("pk")[events:]
     assert new and all(e.actor_id is None for e in new)
@@ -137,3 +138,14 @@ def test_rerunning_updates_without_duplicates_and_is_audited_as_the_system(platf
 def test_the_command_publishes(platform, capsys):
     call_command("opendata_publish_platform")
     assert f"{feeds.STATISTICS_DATASET}: created" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_scorecard_feed_lists_every_target_without_who_entered_it(platform):
+    from cqs.scorecard.models import Target
+
+    feeds.publish_platform_datasets(today=TODAY)
+    rows = _read(feeds.SCORECARD_DATASET)
+    assert rows and len(rows) == Target.objects.count()  # the plan's targets are seeded by migration
+    assert list(rows[0]) == feeds.SCORECARD_COLUMNS
+    assert {r["ky"] for r in rows} == {"2026-02"}
