@@ -547,7 +547,8 @@ def resource_dict(resource: Resource) -> dict[str, Any]:
         "created": ckan_time(resource.created),
         "last_modified": ckan_time(resource.last_modified),
         "metadata_modified": ckan_time(resource.last_modified or resource.created),
-        "datastore_active": False,
+        "datastore_active": resource.datastore_active,
+        "datastore_state": resource.datastore_state or None,
     }
 
 
@@ -617,4 +618,49 @@ def license_list() -> list[dict[str, Any]]:
             "is_osi_compliant": False,
         }
         for value, label in License.choices
+    ]
+
+
+# --- DataStore (see `cqs.opendata.datastore`) --------------------------------------------------
+
+
+def datastore_page(
+    resource: Resource,
+    *,
+    q: str = "",
+    filters: dict[str, Any] | None = None,
+    sort: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
+    """A page of a resource's loaded table for the preview: (fields, records, total).
+
+    `fields` are CKAN's {"id", "type", "info": {"label", "notes"}} starting with `_id`;
+    `records` are dictionaries keyed by field id in column order; `filters` map a field id to a
+    value or a list of values; `q` matches every word, accents ignored; `sort` is "field" or
+    "field desc" on known fields (else `ValidationFailed` with details {"sort": [...]});
+    `limit` ≤ 32000. Raises `NotFound` when the table is not loaded (check
+    `resource.datastore_active` first). The caller checks the reader may see the dataset.
+    Downloads of the whole table: `datastore.stream_csv(resource)`, `datastore.stream_json(resource)`
+    (text chunks for a `StreamingHttpResponse`); the original file: `datastore.open_file(resource)`
+    with `resource.file_name`, `resource.mimetype`."""
+    from cqs.opendata import datastore
+
+    page = datastore.search(resource, q=q, filters=filters, sort=sort, limit=limit, offset=offset)
+    return page.fields, page.records, page.total or 0
+
+
+def resource_dictionary(resource: Resource) -> list[dict[str, Any]]:
+    """The data dictionary ("từ điển dữ liệu") of an uploaded table, in column order:
+    [{"id", "type" (Table Schema: string, integer, number, date...), "ckan_type", "title",
+    "description"}]. Empty for links and non-tabular files. Validation state and report are on
+    the resource: `datastore_state` (queued/running/valid/invalid/failed),
+    `datastore_rows_done`/`datastore_rows_total`, `datastore_report` {"valid", "error_count",
+    "errors": [{"row", "field", "type", "message"}]}. Edit it with
+    `services.datastore_dictionary_update(actor=, resource=, fields=[{"id", "title", "description"}])`."""
+    from cqs.opendata import datastore
+
+    return [
+        {**field, "ckan_type": datastore.CKAN_TYPES.get(field.get("type", ""), "text")}
+        for field in resource.datastore_fields or []
     ]
