@@ -15,6 +15,7 @@ from cqs.core.errors import DomainError
 from cqs.dossiers.api import office_router, public_router
 from cqs.dossiers.api import router as dossiers_router
 from cqs.org.api import router as org_router
+from cqs.scorecard.api import router as scorecard_router
 
 api = NinjaAPI(
     title="Chính Quyền Số API",
@@ -33,6 +34,7 @@ api.add_router("/auth", accounts_router)
 api.add_router("/", dossiers_router)
 api.add_router("/", public_router)
 api.add_router("/office", office_router)
+api.add_router("/", scorecard_router)
 
 
 def error_body(code: str, message: str, details: object = None) -> dict[str, object]:
