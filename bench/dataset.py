@@ -21,22 +21,30 @@ def ensure(count: int, *, seed: int = 1) -> int:
     if not User.objects.filter(username=DEMO_OFFICIAL).exists():
         demo_load()
     have = Dossier.objects.count()
-    if have == 0 and count > 0:
+    generated = have == 0 and count > 0
+    if generated:
         began = time.monotonic()
         print(f"generating a synthetic province of {count:,} dossiers ...", flush=True)
         figures = generate_province(dossiers=count, seed=seed, progress=lambda m: print(m, flush=True))
         print(f"generated in {time.monotonic() - began:.0f} s: {figures}", flush=True)
-        try:
-            from cqs.warehouse.services import warehouse_rebuild
-        except ImportError:
-            print("warehouse: not available; rebuild skipped", flush=True)
-        else:
-            began = time.monotonic()
-            warehouse_rebuild()
-            print(f"warehouse rebuilt in {time.monotonic() - began:.0f} s", flush=True)
     elif abs(have - count) > 0.05 * count:
         print(f"reusing the kept data set of {have:,} dossiers (asked for {count:,}; drop --keep to regenerate)")
+    _warehouse(rebuild=generated)
     return Dossier.objects.count()
+
+
+def _warehouse(*, rebuild: bool) -> None:
+    """Rebuild the summary tables after a load, or when a kept database has none yet."""
+    try:
+        from cqs.warehouse.models import DossierFact
+        from cqs.warehouse.services import warehouse_rebuild
+    except ImportError:
+        print("warehouse: not available; rebuild skipped", flush=True)
+        return
+    if rebuild or not DossierFact.objects.exists():
+        began = time.monotonic()
+        warehouse_rebuild()
+        print(f"warehouse rebuilt in {time.monotonic() - began:.1f} s", flush=True)
 
 
 def official_token() -> str:

@@ -46,18 +46,18 @@ def _rows(name: str, samples: list[float], baseline_p95: float | None) -> list[R
 
 
 def run(base_url: str, token: str, *, clients: int, seconds: float, baseline_runs: int = 10) -> tuple[list[Row], dict]:
-    from cqs.scorecard.queries import plain_group_by
     from django.urls import NoReverseMatch, reverse
 
     from cqs.core.demo import PILOT_COMMUNE
     from cqs.org.demo import commune_agency_codes
+    from cqs.scorecard.queries import parse_period, plain_group_by
 
     period = last_full_quarter()
     committee, _desk = commune_agency_codes(PILOT_COMMUNE)
     baseline = []
     for _ in range(baseline_runs):
         began = time.perf_counter()
-        plain_group_by(period=period)
+        plain_group_by(period=parse_period(period))
         baseline.append((time.perf_counter() - began) * 1000)
     base_p95 = round(percentile(baseline, 95), 1)
     rows = [
