@@ -127,7 +127,12 @@ class ResourceForm(forms.Form):
     )
     url = forms.URLField(label=_("Hoặc địa chỉ liên kết"), required=False, assume_scheme="https")
     format = forms.CharField(
-        label=_("Định dạng"), max_length=50, required=False, help_text=_("Bỏ trống để đoán từ tên tệp, ví dụ: CSV")
+        label=_("Định dạng"),
+        max_length=50,
+        required=False,
+        help_text=_(
+            "Cho liên kết; bỏ trống để đoán từ địa chỉ, ví dụ: CSV. Tệp tải lên được nhận định dạng theo nội dung."
+        ),
     )
 
     def clean(self) -> dict[str, Any]:

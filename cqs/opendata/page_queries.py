@@ -8,7 +8,6 @@ from django.db.models import Q, QuerySet
 from django.http import FileResponse
 
 from cqs.core.search import normalize_query
-from cqs.dossiers import files
 from cqs.opendata import queries
 from cqs.opendata.models import Dataset, DatasetState, DatastoreState, Group, Resource
 from cqs.org.models import AdministrativeUnit, Agency, UnitLevel
@@ -95,8 +94,21 @@ def validation_state(resource: Resource) -> dict[str, Any]:
 
 
 def datastore_page(resource: Resource, *, q: str, limit: int, offset: int) -> tuple[list[dict], list[dict], int]:
-    """One page of the loaded table (fields, records, total), searched with `q`."""
-    return queries.datastore_page(resource, q=q, filters={}, sort="", limit=limit, offset=offset)
+    """One page of the loaded table, searched with `q`: the dictionary's fields (without CKAN's
+    `_id`, each with its display `title`), the records and the total."""
+    if hasattr(queries, "datastore_page"):
+        fields, records, total = queries.datastore_page(resource, q=q, filters={}, sort="", limit=limit, offset=offset)
+    else:
+        from cqs.opendata import datastore  # imported late: the DataStore loads only with tables
+
+        page = datastore.search(resource, q=q, limit=limit, offset=offset)
+        fields, records, total = page.fields, page.records, page.total or 0
+    shown = [
+        {**f, "title": (f.get("info") or {}).get("label") or f.get("title") or f["id"]}
+        for f in fields
+        if f["id"] != "_id"
+    ]
+    return shown, records, total
 
 
 def dictionary(resource: Resource) -> list[dict[str, Any]]:
@@ -110,8 +122,10 @@ def original_file_response(resource: Resource) -> FileResponse | None:
     """The uploaded bytes, from the content-addressed store, under their original name."""
     if not resource.file_sha256:
         return None
+    from cqs.opendata import datastore  # imported late: only uploads reach it
+
     try:
-        stream = files.open_stored(resource.file_sha256)
+        stream = datastore.open_file(resource)
     except FileNotFoundError:
         return None
     return FileResponse(

@@ -7,9 +7,7 @@ API shows the same visitor: private, draft and deleted datasets only to their pu
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+import itertools
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,7 +15,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -242,24 +247,6 @@ def resource_original(request: HttpRequest, name: str, resource_id: str) -> Http
     return response
 
 
-_EXPORT_LIMIT = 1000  # rows read per round from the DataStore while streaming an export
-
-
-def _all_records(resource: Resource) -> tuple[list[dict[str, Any]], Any]:
-    fields, _records, total = page_queries.datastore_page(resource, q="", limit=0, offset=0)
-
-    def rows() -> Any:
-        offset = 0
-        while offset < total:
-            _f, records, _t = page_queries.datastore_page(resource, q="", limit=_EXPORT_LIMIT, offset=offset)
-            if not records:
-                return
-            yield from records
-            offset += len(records)
-
-    return fields, rows()
-
-
 def _loaded(request: HttpRequest, name: str, resource_id: str) -> Resource:
     _found, resource = _readable_resource(request, name, resource_id)
     if not page_queries.validation_state(resource)["datastore_active"]:
@@ -274,28 +261,25 @@ def _filename(resource: Resource, ext: str) -> str:
 
 
 @require_safe
-def resource_csv(request: HttpRequest, name: str, resource_id: str) -> HttpResponse:
-    """The loaded table as UTF-8 CSV (with a BOM so that spreadsheet programs read Vietnamese)."""
+def resource_csv(request: HttpRequest, name: str, resource_id: str) -> StreamingHttpResponse:
+    """The loaded table as UTF-8 CSV, streamed (a BOM first, so spreadsheet programs read Vietnamese)."""
+    from cqs.opendata import datastore  # imported late: the DataStore loads only with tables
+
     resource = _loaded(request, name, resource_id)
-    fields, records = _all_records(resource)
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer)
-    writer.writerow([f["id"] for f in fields])
-    for record in records:
-        writer.writerow(["" if record.get(f["id"]) is None else record.get(f["id"]) for f in fields])
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        itertools.chain(["\ufeff"], datastore.stream_csv(resource)), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{_filename(resource, "csv")}"'
     return response
 
 
 @require_safe
-def resource_json(request: HttpRequest, name: str, resource_id: str) -> HttpResponse:
-    """The loaded table as JSON: its fields (the data dictionary) and its records."""
+def resource_json(request: HttpRequest, name: str, resource_id: str) -> StreamingHttpResponse:
+    """The loaded table as JSON, streamed: its fields (the data dictionary) and its records."""
+    from cqs.opendata import datastore
+
     resource = _loaded(request, name, resource_id)
-    fields, records = _all_records(resource)
-    body = json.dumps({"fields": fields, "records": list(records)}, ensure_ascii=False, default=str)
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response = StreamingHttpResponse(datastore.stream_json(resource), content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(resource, "json")}"'
     return response
 
@@ -409,6 +393,23 @@ def dataset_delete(request: HttpRequest, name: str) -> HttpResponse:
     return render(request, "opendata/manage/dataset_delete.html", {"dataset": found})
 
 
+def _upload(request: HttpRequest, dataset: Dataset, data: dict[str, Any]) -> Resource:
+    """Store the file through the DataStore's upload service, which queues its validation."""
+    upload = getattr(services, "resource_upload", None)
+    if upload is None:
+        raise ValidationFailed(
+            _("Chưa tải tệp lên được."), details={"upload": [_("Chưa tải tệp lên được; hãy dùng địa chỉ liên kết.")]}
+        )
+    return upload(
+        actor=request.user,
+        dataset=dataset,
+        name=data["name"],
+        uploaded_file=data["upload"],
+        description=data.get("description", ""),
+        base_url=_site(request),
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def resource_add(request: HttpRequest, name: str) -> HttpResponse:
@@ -419,14 +420,7 @@ def resource_add(request: HttpRequest, name: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             if data.get("upload"):
-                resource = services.resource_upload(
-                    actor=request.user,
-                    dataset=found,
-                    name=data["name"],
-                    uploaded_file=data["upload"],
-                    description=data.get("description", ""),
-                    format=data.get("format", ""),
-                )
+                resource = _upload(request, found, data)
             else:
                 resource = services.resource_create(
                     actor=request.user,
@@ -462,7 +456,10 @@ def dictionary_edit(request: HttpRequest, name: str, resource_id: str) -> HttpRe
     form = DictionaryForm(request.POST or None, fields=columns)
     if request.method == "POST" and form.is_valid():
         try:
-            services.resource_dictionary_update(actor=request.user, resource=resource, fields=form.changes())
+            update = getattr(services, "datastore_dictionary_update", None)
+            if update is None:
+                raise ValidationFailed(_("Chưa sửa được từ điển dữ liệu trên trang này; hãy dùng API."))
+            update(actor=request.user, resource=resource, fields=form.changes())
         except ValidationFailed as error:
             apply_service_errors(form, error)
         else:

@@ -301,3 +301,51 @@ def test_resources_of_hidden_datasets_are_hidden_too(client, catalogue, publishe
     client.logout()
     for name in ("resource", "resource_status", "resource_original", "resource_csv"):
         assert client.get(reverse(f"opendata:{name}", args=["noi-bo-ho-tich", resource.pk])).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not hasattr(services, "resource_upload"), reason="the DataStore upload service is not in yet")
+def test_an_uploaded_table_is_previewed_described_and_downloaded(client, publisher, org):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cqs.notify.worker import drain
+
+    publish(publisher.user, "diem-wifi", "Điểm phát Wi-Fi công cộng")
+    rows = "".join(f"{27700 + n:05d},Điểm số {n},{n % 5}\n" for n in range(30))
+    upload = SimpleUploadedFile(
+        "diem-wifi.csv", ("ma_xa,ten_diem,so_diem\n00102,Nhà văn hoá Xã Cần Giuộc,2\n" + rows).encode(), "text/csv"
+    )
+    client.force_login(publisher.user)
+    response = client.post(
+        reverse("opendata:resource_add", args=["diem-wifi"]), {"name": "Danh sách điểm", "upload": upload}
+    )
+    assert response.status_code == 302
+    resource = Dataset.objects.get(name="diem-wifi").resources.get()
+    assert resource.datastore_state == "queued" and resource.hash == resource.file_sha256
+    drain(["opendata"])
+    resource.refresh_from_db()
+    assert resource.datastore_state == "valid" and resource.datastore_active
+
+    url = reverse("opendata:resource", args=["diem-wifi", resource.pk])
+    first = client.get(url)
+    assert first.context["preview"]["total"] == 31 and len(first.context["preview"]["rows"]) == 25
+    assert first.context["preview"]["pages"] == 2 and "page=2" in first.content.decode()
+    found = client.get(url, {"q": "nha van hoa"})
+    assert found.context["preview"]["rows"] == [["00102", "Nhà văn hoá Xã Cần Giuộc", 2]]
+
+    edit = reverse("opendata:dictionary_edit", args=["diem-wifi", resource.pk])
+    assert client.post(edit, {"title_0": "Mã xã", "description_0": "Mã đơn vị hành chính cấp xã"}).status_code == 302
+    page = client.get(url).content.decode()
+    assert "Mã đơn vị hành chính cấp xã" in page and '<th scope="col">Mã xã</th>' in page
+
+    client.logout()
+    csv_text = b"".join(client.get(reverse("opendata:resource_csv", args=["diem-wifi", resource.pk])).streaming_content)
+    assert "00102,Nhà văn hoá Xã Cần Giuộc,2" in csv_text.decode("utf-8-sig")
+    import json
+
+    json_body = b"".join(
+        client.get(reverse("opendata:resource_json", args=["diem-wifi", resource.pk])).streaming_content
+    )
+    assert json.loads(json_body)["records"][0]["ma_xa"] == "00102"
+    original = client.get(reverse("opendata:resource_original", args=["diem-wifi", resource.pk]))
+    assert b"".join(original.streaming_content).startswith(b"ma_xa,ten_diem")
