@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("tai-khoan/", include("cqs.accounts.urls")),
+    path("", include("cqs.scorecard.urls")),
     path("can-bo/", include("cqs.dossiers.office_urls")),
     path("", include("cqs.dossiers.urls")),
     path("", include("cqs.opendata.urls")),

@@ -274,9 +274,19 @@ def ranking_table(ranking: list[tuple[Any, Any]]) -> exports.Table:
 def times_table(times: list[Any]) -> exports.Table:
     return exports.Table(
         title=_("Thời gian xử lý bình quân"),
-        columns=[_("Mã thủ tục"), _("Thủ tục"), _("Số hồ sơ đã giải quyết"), _("Số ngày bình quân")],
-        rows=[[code, title, finished, _value(days)] for code, title, finished, days in times],
+        columns=[
+            _("Mã thủ tục"),
+            _("Thủ tục"),
+            _("Số hồ sơ đã giải quyết"),
+            _("Số ngày làm việc bình quân"),
+            _("Thời hạn theo quy định (ngày)"),
+        ],
+        rows=[[t[0], t[1], t[2], _value(t[3]), _value(_statutory(t))] for t in times],
     )
+
+
+def _statutory(row: Any) -> Any:
+    return row[4] if len(row) > 4 else None
 
 
 def _thresholds_text(thresholds: Any) -> str:
@@ -306,7 +316,7 @@ def scorecard(request: HttpRequest) -> HttpResponse:
     table = targets_table(card)
     fmt = _export_format(request)
     if fmt:
-        return exports.response(table, fmt=fmt, name=("chi-tieu", chosen.period.label, chosen.unit_text))
+        return exports.response(table, fmt=fmt, name=("chi-tieu", chosen.period_text, chosen.unit_text))
     context.update(card=card, rows=[_target_row(t) for t in card.targets], table=table)
     return render(request, "scorecard/scorecard.html", context)
 
@@ -344,7 +354,7 @@ def indicator(request: HttpRequest, code: str) -> HttpResponse:
         wanted = request.GET.get("table")
         chosen_tables = [tables[wanted]] if wanted in tables else list(tables.values())
         return exports.response(
-            chosen_tables, fmt=fmt, name=("chi-tieu", code, wanted or "", chosen.period.label, chosen.unit_text)
+            chosen_tables, fmt=fmt, name=("chi-tieu", code, wanted or "", chosen.period_text, chosen.unit_text)
         )
     target_value = target.target_value if target.target_value is not None else None
     maximum = Decimal(100) if is_percent else None
@@ -424,7 +434,7 @@ def index766(request: HttpRequest) -> HttpResponse:
             wanted = "indicators"
         chosen_tables = [tables[wanted]] if wanted in tables else list(tables.values())
         return exports.response(
-            chosen_tables, fmt=fmt, name=("chi-so-766", wanted or "", chosen.period.label, chosen.unit_text)
+            chosen_tables, fmt=fmt, name=("chi-so-766", wanted or "", chosen.period_text, chosen.unit_text)
         )
     context.update(
         index=index,
@@ -454,7 +464,7 @@ def index766(request: HttpRequest) -> HttpResponse:
         )
         if ranking
         else "",
-        times=times,
+        times=[(t[0], t[1], t[2], t[3], _statutory(t)) for t in times],
         index_tables=INDEX_TABLES,
     )
     return render(request, "scorecard/index766.html", context)
