@@ -32,6 +32,7 @@ def run(base_url: str, *, clients: int, seconds: float) -> tuple[list[Row], dict
     lookups = paths()
     if not lookups:
         raise RuntimeError("tracking: no submitted dossiers to look up")
+    measure(base_url, lookups[:clients], clients=clients, seconds=0, requests=2)  # warm-up, not sampled
     samples, errors = measure(base_url, lookups, clients=clients, seconds=seconds)
     rows = latency_rows(f"tracking lookup ({clients} clients)", samples)  # the issues set no target
     rows.append(Row(f"tracking lookup ({clients} clients)", "lookups/s", round(len(samples) / seconds, 1), "/s", ""))
