@@ -29,6 +29,7 @@ class Action(StrEnum):
     RETURN_RESULT = "return_result"
     PUBLISH_DATA = "publish_data"
     VIEW_AUDIT = "view_audit"
+    MANAGE_SCORECARD = "manage_scorecard"  # the plan's targets, reported figures, the 766 definitions
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
@@ -42,7 +43,9 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
 }
 
 # Actions that are not tied to one agency: only a province-wide role grants them.
-PROVINCE_WIDE_ACTIONS = frozenset({Action.MANAGE_CALENDAR, Action.MANAGE_CATALOG, Action.MANAGE_UNITS})
+PROVINCE_WIDE_ACTIONS = frozenset(
+    {Action.MANAGE_CALENDAR, Action.MANAGE_CATALOG, Action.MANAGE_UNITS, Action.MANAGE_SCORECARD}
+)
 
 
 def _roles_granting(action: Action) -> list[str]:
