@@ -206,6 +206,8 @@ CQS_DUE_SOON_WORKING_HOURS = env_int("CQS_DUE_SOON_WORKING_HOURS", 8)
 CQS_TRACK_LIMIT_PER_ADDRESS = env_int("CQS_TRACK_LIMIT_PER_ADDRESS", 30)
 # Largest document a citizen may attach, in bytes.
 CQS_MAX_UPLOAD_BYTES = env_int("CQS_MAX_UPLOAD_MB", 10) * 1024 * 1024
+# Largest resource file a publisher may upload to the open-data portal, in bytes.
+CQS_OPENDATA_MAX_UPLOAD_BYTES = env_int("CQS_OPENDATA_MAX_UPLOAD_MB", 50) * 1024 * 1024
 
 # Mail: written to files under the data directory in development, SMTP otherwise.
 DEFAULT_FROM_EMAIL = env_str("CQS_FROM_EMAIL", "Chính Quyền Số <no-reply@chinhquyenso.local>")

@@ -2,15 +2,13 @@
 
 A file is accepted only if its bytes are a PDF, JPEG or PNG, its name's extension agrees with
 what the bytes are (a file that lies about its type is refused) and it is within the size limit.
-The bytes live at `<MEDIA_ROOT>/files/ab/cd/<sha256>`; MEDIA_ROOT is not routed, so a document is
+The bytes live at `<MEDIA_ROOT>/files/ab/cd/<sha256>` (`cqs.core.storage`); MEDIA_ROOT is not routed, so a document is
 only ever downloaded through a view that checks who is asking.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -19,13 +17,14 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from cqs.core.errors import ValidationFailed
+from cqs.core.storage import ContentStore, spool
 
 ALLOWED = {
     "application/pdf": {".pdf"},
     "image/jpeg": {".jpg", ".jpeg"},
     "image/png": {".png"},
 }
-CHUNK = 1024 * 1024
+_STORE = ContentStore("files")
 
 
 @dataclass(frozen=True)
@@ -58,29 +57,9 @@ def check_upload(stream: IO[bytes], name: str, field: str = "file") -> CheckedUp
     """Read an upload once: hash it, measure it, check its type by content. Refuses with a
     `ValidationFailed` naming `field` and saying what the user can do."""
     name = os.path.basename(name or "")[:200] or "tep"
-    limit = max_upload_bytes()
-    digest = hashlib.sha256()
-    size = 0
-    head = b""
-    storage_tmp = Path(settings.MEDIA_ROOT) / "tmp"
-    storage_tmp.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(dir=storage_tmp)
-    temp_path = Path(temp_name)
+    spooled = spool(stream, limit=max_upload_bytes(), refuse=lambda message: _refuse(field, message))
     try:
-        with os.fdopen(fd, "wb") as out:
-            while chunk := stream.read(CHUNK):
-                if not head:
-                    head = chunk[:16]
-                size += len(chunk)
-                if size > limit:
-                    raise _refuse(
-                        field, _("Tệp vượt quá dung lượng cho phép (%(mb)s MB).") % {"mb": limit // (1024 * 1024)}
-                    )
-                digest.update(chunk)
-                out.write(chunk)
-        if size == 0:
-            raise _refuse(field, _("Tệp rỗng. Vui lòng chọn lại tệp."))
-        content_type = sniff(head)
+        content_type = sniff(spooled.head)
         if content_type is None:
             raise _refuse(field, _("Chỉ nhận tệp PDF, JPEG hoặc PNG."))
         extension = Path(name).suffix.lower()
@@ -90,9 +69,9 @@ def check_upload(stream: IO[bytes], name: str, field: str = "file") -> CheckedUp
                 _("Nội dung tệp không khớp với tên tệp (%(name)s). Vui lòng nộp đúng tệp PDF, JPEG hoặc PNG.")
                 % {"name": name},
             )
-        return CheckedUpload(digest.hexdigest(), size, content_type, name, temp_path)
+        return CheckedUpload(spooled.sha256, spooled.size, content_type, name, spooled.temp_path)
     except BaseException:
-        temp_path.unlink(missing_ok=True)
+        spooled.temp_path.unlink(missing_ok=True)
         raise
 
 
@@ -101,27 +80,21 @@ def _refuse(field: str, message: str) -> ValidationFailed:
 
 
 def path_for(sha256: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / "files" / sha256[:2] / sha256[2:4] / sha256
+    return _STORE.path_for(sha256)
 
 
 def store(upload: CheckedUpload) -> bool:
     """Move the checked upload into its content-addressed place. Returns True if this call wrote
     the bytes (False when identical bytes were already stored)."""
-    target = path_for(upload.sha256)
-    if target.exists():
-        upload.temp_path.unlink(missing_ok=True)
-        return False
-    target.parent.mkdir(parents=True, exist_ok=True)
-    os.replace(upload.temp_path, target)  # atomic on one filesystem
-    return True
+    return _STORE.store(upload.temp_path, upload.sha256)
 
 
 def discard(sha256: str) -> None:
-    path_for(sha256).unlink(missing_ok=True)
+    _STORE.discard(sha256)
 
 
 def open_stored(sha256: str) -> IO[bytes]:
-    return path_for(sha256).open("rb")
+    return _STORE.open(sha256)
 
 
 def sweep_orphans(min_age_seconds: int = 3600) -> int:

@@ -12,6 +12,7 @@ import json
 import logging
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count
@@ -20,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from cqs.accounts.services import api_token_use
 from cqs.core.errors import DomainError, NotFound, PermissionRefused, ValidationFailed
-from cqs.opendata import queries, services
+from cqs.opendata import datastore, queries, services
 from cqs.opendata.models import Dataset, DatasetState, Group, Resource
 from cqs.org.models import Agency
 from cqs.org.permissions import Action, agencies_where
@@ -281,8 +282,171 @@ def package_delete(user: Any, data: dict[str, Any]) -> None:
 
 @_write("resource_create")
 def resource_create(user: Any, data: dict[str, Any]) -> dict[str, Any]:
-    """Add a resource (`package_id`, `url`, `name`, `format`...) to a dataset."""
+    """Add a resource to a dataset (`package_id`): a link (`url`, `name`, `format`...) or a file
+    sent as the multipart field `upload` (checked by content, stored, and for CSV/XLSX validated
+    and loaded into the DataStore in the background)."""
+    upload = data.get("upload")
+    if hasattr(upload, "read"):
+        if not getattr(user, "is_authenticated", False):
+            raise PermissionRefused("User not authorized to create resources")
+        dataset = queries.find_dataset(str(data.get("package_id") or ""))
+        if dataset is None:
+            raise ValidationFailed("Dữ liệu không hợp lệ.", details={"package_id": ["Not found: Dataset"]})
+        resource = services.resource_upload(
+            actor=user,
+            dataset=dataset,
+            name=str(data.get("name") or ""),
+            description=str(data.get("description") or ""),
+            uploaded_file=upload,
+            base_url=data.get("_base_url", ""),
+        )
+        return queries.resource_dict(resource)
+    data.pop("upload", None)
     return queries.resource_dict(services.resource_create(actor=user, data=data))
+
+
+# --- DataStore ---------------------------------------------------------------------------------
+
+
+def _datastore_resource(user: Any, data: dict[str, Any]) -> Resource:
+    key = queries._as_uuid(_required(data, "resource_id"))
+    resource = Resource.objects.select_related("dataset__owner_org").filter(pk=key).first() if key else None
+    if resource is None:
+        raise NotFound(f'Resource "{data.get("resource_id")}" was not found.')
+    _readable_dataset(user, str(resource.dataset_id))
+    return resource
+
+
+def _json_param(data: dict[str, Any], key: str) -> Any:
+    value = data.get(key)
+    if isinstance(value, str) and value.strip()[:1] in {"{", "["}:
+        try:
+            return json.loads(value)
+        except ValueError as exc:
+            raise ValidationFailed("Validation Error", details={key: ["Cannot parse JSON"]}) from exc
+    return value
+
+
+@_read("datastore_search")
+def datastore_search(user: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """Rows of a loaded table: `resource_id`, `filters` {field: value or [values]}, `q`, `fields`,
+    `sort` ("field desc, other"), `limit` (≤ 32000, default 100), `offset`, `include_total`,
+    `records_format` (objects, lists, csv, tsv). Paging as CKAN: `_links.next` and `next_page`."""
+    resource = _datastore_resource(user, data)
+    filters = _json_param(data, "filters") or {}
+    if not isinstance(filters, dict):
+        raise ValidationFailed("Validation Error", details={"filters": ["Not a json object"]})
+    fields = _json_param(data, "fields")
+    if isinstance(fields, str):
+        fields = [f.strip() for f in fields.split(",") if f.strip()]
+    offset, limit = _paging(data)
+    limit = datastore.LIMIT_DEFAULT if limit is None else limit
+    if limit > datastore.LIMIT_MAX or limit < 0:
+        raise ValidationFailed("Validation Error", details={"limit": [f"Must be between 0 and {datastore.LIMIT_MAX}"]})
+    records_format = str(data.get("records_format") or "objects")
+    if records_format not in {"objects", "lists", "csv", "tsv"}:
+        message = "Value must be one of objects, lists, csv, tsv"
+        raise ValidationFailed("Validation Error", details={"records_format": [message]})
+    include_total = data.get("include_total") in (None, "") or _truthy(data.get("include_total"))
+    q = data.get("q") or ""
+    if isinstance(q, dict):  # CKAN's per-field q: {field: text}; searched over the whole row here
+        q = " ".join(str(v) for v in q.values())
+    page = datastore.search(
+        resource,
+        q=str(q),
+        filters=filters,
+        fields=fields or None,
+        sort=data.get("sort"),
+        limit=limit,
+        offset=offset,
+        include_total=include_total,
+    )
+    if records_format == "lists":
+        records: Any = datastore.records_as_lists(page)
+    elif records_format in {"csv", "tsv"}:
+        records = datastore.records_as_text(page, "," if records_format == "csv" else "\t")
+    else:
+        records = page.records
+    params = {k: v for k, v in data.items() if k not in {"offset", "_base_url"} and not hasattr(v, "read")}
+    base = "/api/3/action/datastore_search"
+
+    def link(at: int) -> str:
+        query = {**params, "offset": at}
+        return (
+            base
+            + "?"
+            + urlencode(
+                {k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v for k, v in query.items()}
+            )
+        )
+
+    result: dict[str, Any] = {
+        "resource_id": str(resource.pk),
+        "fields": page.fields,
+        "records": records,
+        "records_format": records_format,
+        "limit": limit,
+        "offset": offset,
+        "include_total": include_total,
+        "_links": {"start": link(0), "next": link(offset + limit)},
+    }
+    if data.get("filters"):
+        result["filters"] = filters
+    if data.get("q"):
+        result["q"] = data.get("q")
+    if data.get("sort"):
+        result["sort"] = data.get("sort")
+    if page.total is not None:
+        result["total"] = page.total
+        result["total_was_estimated"] = False
+    if page.total is None or offset + limit < page.total:
+        result["next_page"] = link(offset + limit)
+    return result
+
+
+@_read("datastore_info")
+def datastore_info(user: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """A loaded table's data dictionary (`id`: the resource): fields with type and `info`
+    (label, notes), and the row count; also the validation state and report."""
+    if "resource_id" not in data and data.get("id"):
+        data = {**data, "resource_id": data["id"]}
+    resource = _datastore_resource(user, data)
+    fields = [f for f in datastore.ckan_fields(resource) if f["id"] != "_id"]
+    count = datastore.row_count(resource) if resource.datastore_active else 0
+    return {
+        "meta": {
+            "id": str(resource.pk),
+            "count": count,
+            "table_type": "BASE TABLE",
+            "datastore_state": resource.datastore_state,
+            "rows_done": resource.datastore_rows_done,
+            "rows_total": resource.datastore_rows_total,
+        },
+        "fields": fields,
+        "schema": {f["id"]: f["type"] for f in fields},
+        "validation": resource.datastore_report or None,
+    }
+
+
+@_write("datastore_create")
+def datastore_create(user: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """Only the data dictionary part of CKAN's `datastore_create`: `resource_id` and `fields`
+    [{"id", "info": {"label", "notes"}}] update the titles and descriptions of an uploaded
+    table's columns (rows come from the uploaded file, not from this call)."""
+    resource = _datastore_resource(user, data)
+    if data.get("records"):
+        raise ValidationFailed(
+            "Validation Error", details={"records": ["Rows are loaded from the uploaded file; send only fields."]}
+        )
+    fields = _json_param(data, "fields") or []
+    if not isinstance(fields, list):
+        raise ValidationFailed("Validation Error", details={"fields": ["Not a list"]})
+    resource = services.datastore_dictionary_update(actor=user, resource=resource, fields=fields)
+    return {
+        "resource_id": str(resource.pk),
+        "fields": [f for f in datastore.ckan_fields(resource) if f["id"] != "_id"],
+        "method": "insert",
+    }
 
 
 # --- The view ----------------------------------------------------------------------------------
@@ -319,7 +483,9 @@ def _request_data(request: HttpRequest, *, read: bool) -> dict[str, Any]:
         values = list(request.POST.values())
         if len(values) == 1 and values[0] in {"1", ""}:
             return _as_dict(json.loads(next(iter(request.POST.keys()))))  # CKAN's "JSON as a form key"
-        return mixed(request.POST)
+        return {**mixed(request.POST), **request.FILES.dict()}
+    if content_type == "multipart/form-data" and request.FILES:
+        return dict(request.FILES.dict())
     if request.body:
         return _as_dict(json.loads(request.body))
     return mixed(request.GET) if read else {}
@@ -361,6 +527,7 @@ def action(request: HttpRequest, name: str) -> HttpResponse:
     except (ValueError, UnicodeDecodeError) as exc:
         return _finish(400, f"Bad request - JSON Error: {exc}")
     data.pop("callback", None)
+    data["_base_url"] = request.build_absolute_uri("/").rstrip("/")
     user = _user(request, write=not is_read)
     try:
         result = handler(user, data)

@@ -7,18 +7,28 @@ shape CKAN's "Validation Error" carries.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cqs.audit.models import AuditAction
 from cqs.audit.services import audit_record, snapshot
 from cqs.core.errors import NotFound, ValidationFailed
-from cqs.opendata.models import NAME_PATTERN, Dataset, DatasetState, Frequency, Group, License, Resource
+from cqs.opendata.models import (
+    NAME_PATTERN,
+    Dataset,
+    DatasetState,
+    DatastoreState,
+    Frequency,
+    Group,
+    License,
+    Resource,
+)
 from cqs.opendata.queries import find_agency, find_dataset
 from cqs.org.models import AdministrativeUnit
 from cqs.org.permissions import Action, require_permission
@@ -322,3 +332,130 @@ def group_create(*, actor: Any, name: str, title: str, description: str = "") ->
         group = Group.objects.create(name=name, title=title or name, description=description)
         audit_record(actor=actor, action=AuditAction.CREATE, instance=group, after=snapshot(group))
     return group
+
+
+# --- Uploaded resources and the DataStore -------------------------------------------------------
+
+
+def resource_upload(
+    *,
+    actor: Any,
+    dataset: Dataset,
+    name: str = "",
+    uploaded_file: Any,
+    description: str = "",
+    resource: Resource | None = None,
+    base_url: str = "",
+) -> Resource:
+    """Upload a file as a new resource of `dataset` ("tải lên tài nguyên"), or as a new version of
+    `resource`. `uploaded_file` is a Django `UploadedFile` (or any object with `.name` and
+    `.chunks()`/`.read()`).
+
+    The file is checked by content (`datastore.check_resource_file`: size limit, format from the
+    bytes, a name that lies is refused) and stored under its SHA-256; its hash, size, mimetype
+    and format go on the resource. A CSV/TSV/XLSX file is queued for validation and loading
+    (the job runs after this transaction commits). Only publishers of the dataset's
+    organisation may upload; audited; if anything fails, nothing is written and bytes this call
+    stored are removed again."""
+    from cqs.opendata import datastore
+    from cqs.opendata.tasks import validate_resource
+
+    require_permission(actor, Action.PUBLISH_DATA, dataset.owner_org)
+    checked = datastore.check_resource_file(_as_stream(uploaded_file), getattr(uploaded_file, "name", "") or "")
+    written = False
+    try:
+        with transaction.atomic():
+            locked = find_dataset(str(dataset.pk), lock=True)
+            if locked is None:
+                raise NotFound(_("Không tìm thấy bộ dữ liệu."))
+            require_permission(actor, Action.PUBLISH_DATA, locked.owner_org)
+            # One writer per hash: the clean-up below never removes bytes another upload just referenced.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [checked.sha256])
+            if resource is not None:
+                resource = Resource.objects.select_for_update().get(pk=resource.pk, dataset=locked)
+                before = snapshot(resource)
+            else:
+                resource = Resource(dataset=locked, position=locked.resources.count())
+                before = None
+            resource.name = (name or resource.name or checked.original_name)[:500]
+            if description:
+                resource.description = description
+            resource.url_type = "upload"
+            resource.file_sha256 = checked.sha256
+            resource.file_name = checked.original_name
+            resource.hash = checked.sha256
+            resource.size = checked.size
+            resource.mimetype = checked.mimetype
+            resource.format = checked.format
+            resource.last_modified = timezone.now()
+            tabular = datastore.is_tabular(resource)
+            resource.datastore_state = DatastoreState.QUEUED if tabular else DatastoreState.NONE
+            resource.datastore_rows_done = 0
+            resource.datastore_rows_total = None
+            resource.datastore_report = {}
+            if not tabular:
+                resource.datastore_fields = []
+            resource.save()
+            # CKAN's download address; served by a view that checks who may read the dataset.
+            resource.url = f"{base_url}/dataset/{locked.name}/resource/{resource.pk}/download/{checked.original_name}"
+            resource.save(update_fields=["url"])
+            if resource.datastore_active and not tabular:
+                datastore.drop_table(resource.pk)
+                Resource.objects.filter(pk=resource.pk).update(datastore_active=False)
+            written = datastore.STORE.store(checked.temp_path, checked.sha256)
+            locked.save(update_fields=["metadata_modified"])
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE if before else AuditAction.CREATE,
+                instance=resource,
+                before=before,
+                after=snapshot(resource),
+            )
+            if tabular:
+                validate_resource.defer(resource_id=str(resource.pk), sha256=checked.sha256)
+    except BaseException:
+        if written:
+            datastore.STORE.discard(checked.sha256)
+        raise
+    finally:
+        checked.temp_path.unlink(missing_ok=True)
+    return resource
+
+
+def _as_stream(uploaded_file: Any) -> Any:
+    if hasattr(uploaded_file, "seek"):
+        with contextlib.suppress(OSError, ValueError):
+            uploaded_file.seek(0)
+    return uploaded_file
+
+
+def datastore_dictionary_update(*, actor: Any, resource: Resource, fields: list[dict[str, Any]]) -> Resource:
+    """Edit the data dictionary ("từ điển dữ liệu") of a loaded table: each entry names a column
+    (`id`) and gives its `title`/`description` (or CKAN's `info` {"label", "notes"}). Unknown
+    columns are refused; the columns' types are not changed here."""
+    with transaction.atomic():
+        resource = Resource.objects.select_for_update().select_related("dataset__owner_org").get(pk=resource.pk)
+        require_permission(actor, Action.PUBLISH_DATA, resource.dataset.owner_org)
+        before = snapshot(resource)
+        current = [dict(f) for f in resource.datastore_fields or []]
+        by_id = {f["id"]: f for f in current}
+        errors: dict[str, list[str]] = {}
+        for entry in fields or []:
+            if not isinstance(entry, dict) or str(entry.get("id", "")) not in by_id:
+                ref = entry.get("id", "") if isinstance(entry, dict) else entry
+                errors.setdefault("fields", []).append(_('Không có cột "%(field)s".') % {"field": ref})
+                continue
+            target = by_id[str(entry["id"])]
+            info = entry.get("info") if isinstance(entry.get("info"), dict) else {}
+            title = entry.get("title", info.get("label"))
+            notes = entry.get("description", info.get("notes"))
+            if title is not None:
+                target["title"] = str(title).strip()[:500]
+            if notes is not None:
+                target["description"] = str(notes).strip()[:5000]
+        _refuse(errors)
+        resource.datastore_fields = current
+        resource.save(update_fields=["datastore_fields"])
+        audit_record(actor=actor, action=AuditAction.UPDATE, instance=resource, before=before, after=snapshot(resource))
+    return resource

@@ -1,4 +1,4 @@
-"""Periodic jobs of the open-data context, run by the task queue's scheduler."""
+"""Jobs of the open-data context: periodic refreshes and the validation of uploaded tables."""
 
 from __future__ import annotations
 
@@ -21,5 +21,19 @@ def publish_platform(timestamp: int) -> None:
     try:
         outcomes = publish_platform_datasets()
         logger.info("platform datasets: %s", outcomes)
+    finally:
+        close_old_connections()
+
+
+@app.task(queue="opendata", pass_context=False)
+def validate_resource(resource_id: str, sha256: str) -> None:
+    """Validate an uploaded table and load it into the DataStore ("kiểm tra và nạp dữ liệu").
+    Deferred inside the upload's transaction, so it only runs once the upload has committed."""
+    from cqs.opendata.datastore import validate_and_load
+
+    close_old_connections()
+    try:
+        state = validate_and_load(resource_id, sha256)
+        logger.info("resource %s: %s", resource_id, state)
     finally:
         close_old_connections()
