@@ -244,10 +244,10 @@ def breakdown_table(rows: list[Any], title: str) -> exports.Table:
 def index766_tables(index: Any) -> list[exports.Table]:
     groups = exports.Table(
         title=_("Nhóm chỉ số 766"),
-        columns=[_("Mã nhóm"), _("Nhóm"), _("Điểm"), _("Điểm tối đa")],
-        rows=[[g.code, g.title, _value(g.score), _value(g.maximum)] for g in index.groups],
+        columns=[_("Mã nhóm"), _("Nhóm"), _("Điểm"), _("Điểm tối đa"), _("Điểm tối đa của các chỉ số đo được")],
+        rows=[[g.code, g.title, _value(g.score), _value(_points(g)), _value(g.maximum)] for g in index.groups],
     )
-    groups.rows.append(["", _("Tổng điểm"), _value(index.total), _value(index.maximum)])
+    groups.rows.append(["", _("Tổng điểm"), _value(index.total), _value(_points(index)), _value(index.maximum)])
     indicators = exports.Table(
         title=_("Chỉ số thành phần 766"),
         columns=[_("Mã nhóm"), _("Mã"), _("Chỉ số"), _("Trọng số"), _("Giá trị"), _("Ngưỡng"), _("Điểm")],
@@ -283,6 +283,11 @@ def times_table(times: list[Any]) -> exports.Table:
         ],
         rows=[[t[0], t[1], t[2], _value(t[3]), _value(_statutory(t))] for t in times],
     )
+
+
+def _points(item: Any) -> Any:
+    """The nominal points of a group (or the index); `maximum` counts only what could be measured."""
+    return getattr(item, "points", None) or getattr(item, "nominal_maximum", None) or item.maximum
 
 
 def _statutory(row: Any) -> Any:
@@ -443,10 +448,12 @@ def index766(request: HttpRequest) -> HttpResponse:
                 "group": g,
                 "indicators": [(i, _thresholds_text(i.thresholds)) for i in g.indicators],
                 "share": _share(g.score, g.maximum),
+                "points": _points(g),
             }
             for g in index.groups
         ],
         total_share=_share(index.total, index.maximum),
+        total_points=_points(index),
         groups_svg=charts.bar_chart(
             [(f"{g.code}. {g.title}", _share(g.score, g.maximum)) for g in index.groups],
             chart_id="nhom-766",
@@ -460,7 +467,7 @@ def index766(request: HttpRequest) -> HttpResponse:
             chart_id="xep-hang",
             title=_("Xếp hạng cơ quan theo tổng điểm 766"),
             unit="",
-            maximum=Decimal(index.maximum) if index.maximum else Decimal(100),
+            maximum=Decimal(_points(index)) if _points(index) else Decimal(100),
         )
         if ranking
         else "",

@@ -243,9 +243,9 @@ def test_dashboard_downloads_every_table(client, fake_queries, personas):
     assert [c.value for c in ranking[2]][:3] == [1, "000.10.00.H53", "Sở Tư pháp"]
     response = client.get("/can-bo/chi-so-766/", {"period": "2026", "format": "csv", "table": "groups"})
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows[1] == ["2", "Tiến độ giải quyết", "17.5", "20"]
-    assert rows[2] == ["3", "Dịch vụ công trực tuyến", "", "12"]
-    assert rows[-1][1:] == ["Tổng điểm", "17.5", "100"]
+    assert rows[1] == ["2", "Tiến độ giải quyết", "17.5", "20", "20"]
+    assert rows[2] == ["3", "Dịch vụ công trực tuyến", "", "12", "12"]
+    assert rows[-1][1:] == ["Tổng điểm", "17.5", "100", "100"]
     response = client.get("/can-bo/chi-so-766/", {"period": "2026", "format": "csv", "table": "times"})
     assert response["Content-Disposition"] == 'attachment; filename="chi-so-766_times_2026_province.csv"'
 
@@ -288,5 +288,7 @@ def test_real_indicator_pages_and_dashboard_render(client, org, personas):
     for unit in ("province", "level:commune", org.justice.code):
         response = client.get("/can-bo/chi-so-766/", {"period": "2026-11", "unit": unit})
         assert response.status_code == 200, unit
+        # The index is out of 100 points even when nothing could be measured yet.
+        assert "/ 100 điểm" in response.content.decode(), unit
     response = client.get("/can-bo/chi-so-766/", {"period": "2026", "format": "xlsx"})
     assert response.status_code == 200 and response["Content-Type"] == XLSX
