@@ -194,6 +194,10 @@ def _save_resources(*, actor: Any, dataset: Dataset, resources: list[dict[str, A
         for old in dataset.resources.all():
             if str(old.pk) not in kept:
                 audit_record(actor=actor, action=AuditAction.DELETE, instance=old, before=snapshot(old))
+                if old.datastore_active:
+                    from cqs.opendata.datastore import drop_table
+
+                    drop_table(old.pk)  # in this transaction: the table goes with its resource
                 old.delete()
     for index, data in enumerate(resources):
         existing = None

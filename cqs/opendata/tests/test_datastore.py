@@ -238,3 +238,34 @@ def test_a_link_and_a_plain_file_are_resources_without_a_table(live_server, publ
     assert pdf["format"] == "PDF" and pdf["mimetype"] == "application/pdf" and pdf["datastore_state"] is None
     assert len(stored_files(media)) == 1
     assert Dataset.objects.get(pk=dataset["id"]).resources.count() == 2
+
+
+def test_an_xlsx_upload_keeps_codes_as_strings(live_server, publisher, dataset):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Mã huyện", "Tên", "Số hộ"])
+    for i in range(20):
+        sheet.append([f"{i + 1:03d}", f"Huyện {i}", 100 + i])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    resource = upload(ckan(live_server, publisher.token), dataset["id"], buffer.getvalue(), "huyen.xlsx")
+    assert resource["format"] == "XLSX"
+    drain(queues=["opendata"])
+    info = ckan(live_server).action.datastore_info(id=resource["id"])
+    assert {f["id"]: f["type"] for f in info["fields"]} == {"Mã huyện": "text", "Tên": "text", "Số hộ": "int"}
+    found = ckan(live_server).action.datastore_search(resource_id=resource["id"], filters={"Mã huyện": "007"})
+    assert found["records"][0]["Tên"] == "Huyện 6" and found["records"][0]["Số hộ"] == 106
+
+
+def test_replacing_a_datasets_resources_drops_their_tables(live_server, publisher, dataset):
+    client = ckan(live_server, publisher.token)
+    resource = upload(client, dataset["id"], communes_csv(), "dan-so.csv")
+    drain(queues=["opendata"])
+    client.action.package_patch(id=dataset["id"], resources=[])
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [f"datastore.{datastore.table_name(resource['id'])}"])
+        assert cursor.fetchone()[0] is None
