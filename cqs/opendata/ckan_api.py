@@ -305,6 +305,43 @@ def resource_create(user: Any, data: dict[str, Any]) -> dict[str, Any]:
     return queries.resource_dict(services.resource_create(actor=user, data=data))
 
 
+def _resource_change(user: Any, data: dict[str, Any]) -> dict[str, Any]:
+    ref = _required(data, "id")
+    upload = data.get("upload")
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionRefused("User not authorized to update resources")
+    if hasattr(upload, "read"):
+        key = queries._as_uuid(ref)
+        resource = Resource.objects.select_related("dataset").filter(pk=key).first() if key else None
+        if resource is None:
+            raise NotFound("Resource was not found.")
+        resource = services.resource_upload(
+            actor=user,
+            dataset=resource.dataset,
+            name=str(data.get("name") or ""),
+            description=str(data.get("description") or ""),
+            uploaded_file=upload,
+            resource=resource,
+            base_url=data.get("_base_url", ""),
+        )
+    else:
+        resource = services.resource_update(actor=user, ref=ref, data={k: v for k, v in data.items() if k != "upload"})
+    return queries.resource_dict(resource)
+
+
+@_write("resource_update")
+def resource_update(user: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """Change a resource (`id`); a new file in `upload` replaces the old one (a table is
+    validated again and its loaded rows replaced at once when valid)."""
+    return _resource_change(user, data)
+
+
+@_write("resource_patch")
+def resource_patch(user: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """Change only the given fields of a resource (`id`), or upload a new file in `upload`."""
+    return _resource_change(user, data)
+
+
 # --- DataStore ---------------------------------------------------------------------------------
 
 

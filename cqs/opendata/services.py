@@ -463,3 +463,23 @@ def datastore_dictionary_update(*, actor: Any, resource: Resource, fields: list[
         resource.save(update_fields=["datastore_fields"])
         audit_record(actor=actor, action=AuditAction.UPDATE, instance=resource, before=before, after=snapshot(resource))
     return resource
+
+
+def resource_update(*, actor: Any, ref: str, data: dict[str, Any]) -> Resource:
+    """Change a resource's metadata (`name`, `description`, `url`, `format`...); fields not given
+    are kept. A new file is uploaded with `resource_upload(resource=...)` instead."""
+    with transaction.atomic():
+        resource = Resource.objects.select_for_update().filter(pk=_uuid_or_none(ref)).first()
+        if resource is None:
+            raise NotFound(_("Không tìm thấy tài nguyên."))
+        dataset = Dataset.objects.select_related("owner_org").get(pk=resource.dataset_id)
+        require_permission(actor, Action.PUBLISH_DATA, dataset.owner_org)
+        before = snapshot(resource)
+        if resource.url_type == "upload":
+            # The address of an uploaded file is ours to give; a link may not replace it silently.
+            data = {k: v for k, v in data.items() if k not in {"url", "url_type", "hash", "size", "mimetype", "format"}}
+        _apply_resource(resource, data)
+        resource.save()
+        dataset.save(update_fields=["metadata_modified"])
+        audit_record(actor=actor, action=AuditAction.UPDATE, instance=resource, before=before, after=snapshot(resource))
+    return resource

@@ -190,6 +190,16 @@ def test_a_new_valid_version_replaces_the_loaded_table(live_server, publisher, d
     resource_upload(actor=publisher.user, dataset=stored.dataset, uploaded_file=new_version, resource=stored)
     drain(queues=["opendata"])
     assert ckan(live_server).action.datastore_info(id=resource["id"])["meta"]["count"] == 12
+    # Through CKAN's resource_patch, as `ckanapi` sends a new file.
+    third = io.BytesIO(communes_csv(rows=5))
+    third.name = "dan-so.csv"
+    patched = client.action.resource_patch(id=resource["id"], upload=third, description="Bản tháng 12")
+    assert patched["datastore_state"] == "queued" and patched["description"] == "Bản tháng 12"
+    drain(queues=["opendata"])
+    assert ckan(live_server).action.datastore_search(resource_id=resource["id"])["total"] == 5
+    renamed = client.action.resource_patch(id=resource["id"], name="Dân số", url="https://elsewhere.example/x.csv")
+    assert renamed["name"] == "Dân số" and "/download/" in renamed["url"]  # an upload keeps its address
+    assert Resource.objects.filter(dataset_id=dataset["id"]).count() == 1
 
 
 def test_refused_uploads_write_nothing(live_server, publisher, other_publisher, dataset, media, settings):
