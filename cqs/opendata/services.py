@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -401,8 +402,10 @@ def resource_upload(
             if not tabular:
                 resource.datastore_fields = []
             resource.save()
-            # CKAN's download address; served by a view that checks who may read the dataset.
-            resource.url = f"{base_url}/dataset/{locked.name}/resource/{resource.pk}/download/{checked.original_name}"
+            # CKAN's download address: the portal's view, which checks who may read the dataset.
+            resource.url = base_url + reverse(
+                "opendata:resource_original", kwargs={"name": locked.name, "resource_id": resource.pk}
+            )
             resource.save(update_fields=["url"])
             if resource.datastore_active and not tabular:
                 datastore.drop_table(resource.pk)
