@@ -142,3 +142,12 @@ def new_page(browser):
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_media_root(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Stored files of a test run live in their own folder: never the development data, and never
+    another concurrent run's (tests that assert "no orphan file" look at the whole folder)."""
+    from django.conf import settings
+
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

@@ -95,7 +95,10 @@ def account_as_dict(user: User) -> dict[str, Any]:
 def prefill_values(user: Any) -> dict[str, Any]:
     """Values to prefill an application form with. Keys: `full_name`, `identity_number` (the tax code
     for an enterprise), `date_of_birth` (ISO date), `phone`, `email`, `address`; "" when unknown."""
-    profile = profile_of(user)
+    return _prefill(user, profile_of(user))
+
+
+def _prefill(user: Any, profile: CitizenProfile | EnterpriseProfile | None) -> dict[str, Any]:
     values: dict[str, Any] = {
         "full_name": getattr(user, "full_name", "") or "",
         "identity_number": "",
@@ -118,7 +121,7 @@ def applicant_snapshot(user: Any) -> dict[str, str]:
     """Who applies, frozen into a dossier at submission. Keys: `kind`, `full_name`,
     `identity_number`, `phone`, `email`, `address`, `unit_code` (all strings, "" when unknown)."""
     profile = profile_of(user)
-    values = prefill_values(user)
+    values = _prefill(user, profile)
     return {
         "kind": str(getattr(user, "kind", "") or ""),
         "full_name": values["full_name"],

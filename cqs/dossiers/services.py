@@ -47,7 +47,7 @@ def _locked(dossier: Dossier | UUID | str) -> Dossier:
     pk = dossier.pk if isinstance(dossier, Dossier) else dossier
     found = (
         Dossier.objects.select_for_update(of=("self",))
-        .select_related("procedure_version", "receiving_agency")
+        .select_related("procedure_version__procedure", "receiving_agency", "applicant")
         .filter(pk=pk)
         .first()
     )
@@ -331,7 +331,8 @@ def _stored(upload: files.CheckedUpload) -> Iterator[StoredFile]:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [upload.sha256])
     written = files.store(upload)
     try:
-        with transaction.atomic():
+        # No savepoint: the caller's transaction rolls back as a whole on failure.
+        with transaction.atomic(savepoint=False):
             stored, _created = StoredFile.objects.get_or_create(
                 sha256=upload.sha256, defaults={"size": upload.size, "content_type": upload.content_type}
             )

@@ -1,0 +1,125 @@
+"""`python -m bench.profile_submission` — where a submission's CPU and SQL go, in-process.
+
+Runs the benchmark's create → attach → submit flow through Django's test client (the full
+middleware stack, no HTTP server) against `DATABASE_URL` (default: a `cqs_profile` database on the
+local server), and prints per request: CPU milliseconds and SQL statements. With `--profile` it
+also prints the top functions by cumulative time. Used to find what to cut on the hot path; the
+throughput benchmark itself is `python -m bench submission`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import time
+import uuid
+from collections import defaultdict
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.profile_submission", description=__doc__)
+    parser.add_argument("--count", type=int, default=100)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/cqs_profile")
+    os.environ.setdefault("CQS_DEVELOPMENT", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cqs.settings")
+    _ensure_database(os.environ["DATABASE_URL"])
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from bench import submission
+
+    call_command("migrate", interactive=False, verbosity=0)
+    agency, usernames = submission.prepare(1)
+    client = Client()
+    response = client.post(
+        "/api/v1/auth/token",
+        {"username": usernames[0], "password": submission.PASSWORD},
+        content_type="application/json",
+    )
+    token = response.json()["token"]
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    pdf = submission.pdf_200kb()
+    payload = {"procedure": submission.PROCEDURE_CODE, "agency": agency, "form": {"ho_ten": "Nguyễn Văn Đo"}}
+    cpu: dict[str, float] = defaultdict(float)
+    statements: dict[str, int] = defaultdict(int)
+    profiler = cProfile.Profile() if args.profile else None
+
+    def timed(step: str, call):
+        with CaptureQueriesContext(connection) as captured:
+            began = time.process_time()
+            if profiler:
+                profiler.enable()
+            response = call()
+            if profiler:
+                profiler.disable()
+            cpu[step] += time.process_time() - began
+        statements[step] += len(captured.captured_queries)
+        return response
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    for _ in range(args.count):
+        created = timed(
+            "create",
+            lambda: client.post(
+                "/api/v1/dossiers",
+                payload,
+                content_type="application/json",
+                HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
+                **auth,
+            ),
+        )
+        assert created.status_code == 201, created.content
+        ref = created.json()["id"]
+        attached = timed(
+            "attach",
+            lambda ref=ref: client.post(
+                f"/api/v1/dossiers/{ref}/documents",
+                {"requirement": "TK", "file": SimpleUploadedFile("to-khai.pdf", pdf, "application/pdf")},
+                **auth,
+            ),
+        )
+        assert attached.status_code == 201, attached.content
+        submitted = timed(
+            "submit",
+            lambda ref=ref: client.post(
+                f"/api/v1/dossiers/{ref}/submit",
+                b"",
+                content_type="application/json",
+                HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
+                **auth,
+            ),
+        )
+        assert submitted.status_code == 200, submitted.content
+    print(f"{'request':<8} {'CPU ms':>8} {'SQL':>5}")
+    for step in ("create", "attach", "submit"):
+        print(f"{step:<8} {1000 * cpu[step] / args.count:>8.1f} {statements[step] / args.count:>5.1f}")
+    total_cpu = 1000 * sum(cpu.values()) / args.count
+    total_sql = sum(statements.values()) / args.count
+    print(f"{'total':<8} {total_cpu:>8.1f} {total_sql:>5.1f}")
+    if profiler:
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+    return 0
+
+
+def _ensure_database(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
