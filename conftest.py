@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from cqs.accounts.models import User, UserKind
 from cqs.org.models import AdministrativeUnit, Agency, AgencyKind, Membership, Role, UnitLevel
@@ -33,6 +35,15 @@ class Personas:
     other_admin: User
     dept_specialist: User
     system_admin: User
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in Vietnamese: a request with Accept-Language: en leaves English active
+    in the thread, which would leak into the next test now that the catalogue translates it."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 def make_user(username: str, kind: str = UserKind.OFFICIAL, **extra: object) -> User:
