@@ -780,7 +780,9 @@ def dossier_return_transfer(*, actor: User, dossier: Dossier | UUID | str, note:
         if not locked.procedure_version.steps.filter(position=position).exists():
             position = current.position if current else 2
         _begin_step(locked, position, at=now, agency=locked.receiving_agency)
-        locked.status = step.to(State.IN_PROCESS)
+        # Handed back straight into the leader's step, the dossier awaits approval; otherwise the
+        # leader could never approve it (forward and send back never reach that state from here).
+        locked.status = step.to(_state_for_step(locked, position))
         return _save_and_record(locked, actor=actor, action=Act.RETURN_TRANSFER, previous=previous, at=now, note=note)
 
 

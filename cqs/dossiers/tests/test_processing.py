@@ -119,7 +119,10 @@ def test_transfer_to_another_agency_and_back_keeps_one_code(received, personas, 
     with pytest.raises(PermissionRefused):  # the commune's specialist no longer holds it
         services.dossier_return_transfer(actor=personas.specialist, dossier=received)
     back = services.dossier_return_transfer(actor=personas.dept_specialist, dossier=received, note="Đồng ý")
-    assert back.status == State.IN_PROCESS and back.code == code
+    # The other agency did the specialist's step; the next one is the leader's: it awaits approval.
+    assert back.status == State.AWAITING_APPROVAL and back.code == code
+    decided = services.dossier_decide(actor=personas.leader, dossier=received, approve=True)
+    assert decided.status == State.DECIDED
 
 
 def test_payment_request_pauses_and_recording_it_resumes(received, personas):
@@ -255,3 +258,4 @@ def test_officials_of_the_agency_holding_a_transferred_dossier_can_open_it(recei
 
     services.dossier_transfer(actor=personas.specialist, dossier=received, agency=org.justice)
     assert queries.dossier_for(personas.dept_specialist, received.code).pk == received.pk
+
