@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions and authentication: a cached anonymous CKAN read skips them (cqs.opendata.cache).
+    "cqs.opendata.cache.CkanReadCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cqs.core.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -207,6 +209,8 @@ CQS_TRACK_LIMIT_PER_ADDRESS = env_int("CQS_TRACK_LIMIT_PER_ADDRESS", 30)
 # Largest document a citizen may attach, in bytes.
 CQS_MAX_UPLOAD_BYTES = env_int("CQS_MAX_UPLOAD_MB", 10) * 1024 * 1024
 # Largest resource file a publisher may upload to the open-data portal, in bytes.
+# Per web process; 0 turns the cache of anonymous CKAN reads off.
+CQS_OPENDATA_CACHE_BYTES = env_int("CQS_OPENDATA_CACHE_MB", 64) * 1024 * 1024
 CQS_OPENDATA_MAX_UPLOAD_BYTES = env_int("CQS_OPENDATA_MAX_UPLOAD_MB", 50) * 1024 * 1024
 
 # Mail: written to files under the data directory in development, SMTP otherwise.
