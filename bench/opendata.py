@@ -8,6 +8,7 @@ from __future__ import annotations
 import http.client
 import json
 import random
+import statistics
 import threading
 import time
 import uuid
@@ -353,6 +354,22 @@ def generate(count: int, *, seed: int = SEED, progress=print) -> int:
     return added
 
 
+def _once(base_url: str, paths: list[str]) -> list[float]:
+    """Latency in ms of one request to each path, in turn, on one connection."""
+    parsed = urlparse(base_url)
+    conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=60)
+    samples = []
+    for path in paths:
+        t = time.perf_counter()
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.read()
+        if response.status == 200:
+            samples.append((time.perf_counter() - t) * 1000)
+    conn.close()
+    return samples
+
+
 def _measure(base_url: str, paths: list[str], *, clients: int, seconds: float) -> tuple[list[float], int]:
     """Closed loop: each client sends its next request as soon as the previous one answered."""
     samples: list[float] = []
@@ -430,7 +447,10 @@ def run(base_url: str, database_url: str, *, clients: int, seconds: float) -> tu
         "/api/3/action/package_search?" + urlencode({"q": q, "facet.field": FACETS, "rows": 10}) for q in QUERIES
     ]
     show_paths = ["/api/3/action/package_show?" + urlencode({"id": name}) for name in rng.sample(names, 500)]
-    _measure(base_url, search_paths + show_paths, clients=clients, seconds=2)  # warm the workers and caches
+    # First request of each path, one at a time: what an answer costs to build (a cache miss).
+    cold_search = _once(base_url, search_paths)
+    cold_show = _once(base_url, show_paths)
+    _measure(base_url, search_paths + show_paths, clients=clients, seconds=2)  # warm the workers
     search, search_errors = _measure(base_url, search_paths, clients=clients, seconds=seconds)
     show, show_errors = _measure(base_url, show_paths, clients=clients, seconds=seconds)
     sql = _sql_baseline(database_url, names, clients=clients, seconds=min(seconds, 5))
@@ -440,6 +460,27 @@ def run(base_url: str, database_url: str, *, clients: int, seconds: float) -> tu
     for row in (rows[1], rows[4]):
         row.baseline_name, row.baseline = "indexed SQL p95 ms", sql_p95
     rows += [
+        Row(
+            "opendata: first request of each query (built, not cached), 1 client",
+            "p50 latency",
+            round(statistics.median(cold_search), 1),
+            "ms",
+            "",
+        ),
+        Row(
+            "opendata: first request of each query (built, not cached), 1 client",
+            "p95 latency",
+            round(percentile(cold_search, 95), 1),
+            "ms",
+            "",
+        ),
+        Row(
+            "opendata: first package_show of each dataset (built, not cached), 1 client",
+            "p95 latency",
+            round(percentile(cold_show, 95), 1),
+            "ms",
+            "",
+        ),
         Row("opendata", "package_search throughput", round(len(search) / seconds, 1), "1/s", ""),
         Row("opendata", "package_show throughput", round(len(show) / seconds, 1), "1/s", ""),
         Row("baseline", f"indexed SQL by name, p95 at {clients} clients", sql_p95, "ms", ""),

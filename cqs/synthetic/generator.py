@@ -967,6 +967,15 @@ def _rebuild_indexes(dropped: list[tuple[str, str]], say: Callable[[str], None])
         raise errors[0]
 
 
+def _autovacuum(enabled: bool) -> None:
+    with connection.cursor() as cursor:
+        for table in SECONDARY_TABLES:
+            if enabled:
+                cursor.execute(f"ALTER TABLE {table} RESET (autovacuum_enabled)")
+            else:
+                cursor.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
+
+
 class _Writer:
     """COPYs batches. In parallel mode on its own connection and thread while the next batch is
     being simulated, so the simulation (Python) and the load (PostgreSQL) use two cores at once;
@@ -1135,6 +1144,11 @@ def generate_province(
             for name, _definition in dropped:
                 cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
         say(f"dropped {len(dropped)} secondary indexes for the load")
+    if drop:
+        # Autovacuum would scan the growing tables again and again while they load (an insert-only
+        # table is vacuumed every few million rows), taking a core from the load; ANALYZE runs
+        # once at the end and autovacuum is switched back on for the tables' normal life.
+        _autovacuum(False)
     parallel = parallel if parallel is not None else dossiers >= 50_000
     writer = _Writer(parallel=parallel)
 
@@ -1243,6 +1257,8 @@ def generate_province(
         if dropped:
             say("load failed; rebuilding the dropped indexes before giving up")
             _rebuild_indexes(dropped, say)
+        if drop:
+            _autovacuum(True)
         raise
     stats.dossiers = made
     load_seconds = time.monotonic() - loaded_at
@@ -1266,6 +1282,8 @@ def generate_province(
         if dropped:
             _rebuild_indexes(dropped, say)
         index_seconds = time.monotonic() - index_began
+        if drop:
+            _autovacuum(True)
         analyze_began = time.monotonic()
         for table in (*SECONDARY_TABLES, "accounts_user", "accounts_citizenprofile", "dossiers_dossiercounter"):
             cursor.execute(f"ANALYZE {table}")

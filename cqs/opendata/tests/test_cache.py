@@ -90,3 +90,26 @@ def test_errors_writes_and_datastore_reads_are_not_cached(client, publisher):
     assert HIT_HEADER not in _show(client, "khong-co")
     assert HIT_HEADER not in client.get("/api/3/action/datastore_search", {"resource_id": "x"})
     assert HIT_HEADER not in client.post("/api/3/action/package_show", {"id": "khong-co"})
+
+
+def test_an_answer_built_by_one_web_process_serves_the_others(publisher, rf):
+    from cqs.opendata.cache import CkanReadCacheMiddleware
+
+    _dataset(publisher)
+    built = []
+
+    def view(request):
+        from django.contrib.auth.models import AnonymousUser
+
+        from cqs.opendata.ckan_api import action
+
+        request.user = AnonymousUser()  # what the authentication middleware sets behind the cache
+        built.append(request.path)
+        return action(request, "package_show")
+
+    first, second = CkanReadCacheMiddleware(view), CkanReadCacheMiddleware(view)  # two processes' caches
+    request = rf.get("/api/3/action/package_show", {"id": "gia-dat-2026"})
+    a = first(request)
+    b = second(rf.get("/api/3/action/package_show", {"id": "gia-dat-2026"}))
+    assert a[HIT_HEADER] == "miss" and b[HIT_HEADER] == "hit"
+    assert len(built) == 1 and b.content == a.content
