@@ -342,6 +342,14 @@ def resource_patch(user: Any, data: dict[str, Any]) -> dict[str, Any]:
     return _resource_change(user, data)
 
 
+@_write("resource_delete")
+def resource_delete(user: Any, data: dict[str, Any]) -> None:
+    """Delete a resource (`id`) for good; the dataset's other resources close up. Returns None,
+    as CKAN does."""
+    services.resource_delete(actor=user, ref=_required(data, "id"))
+    return None
+
+
 # --- DataStore ---------------------------------------------------------------------------------
 
 

@@ -143,6 +143,16 @@ class ResourceForm(forms.Form):
         return data
 
 
+class ResourceFileForm(forms.Form):
+    """Replace a resource's file ("thay tệp"); the new file is checked by the upload service
+    exactly as a first upload is."""
+
+    upload = forms.FileField(
+        label=_("Tệp dữ liệu"),
+        help_text=_("CSV hoặc XLSX được kiểm tra và nạp vào kho dữ liệu để xem trước và truy vấn."),
+    )
+
+
 class DictionaryForm(forms.Form):
     """The titles and descriptions of a table's fields ("từ điển dữ liệu"); names and types
     come from the validated Table Schema and are not edited here."""

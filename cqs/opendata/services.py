@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+from dataclasses import dataclass
+from stat import S_ISREG
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
@@ -486,3 +488,132 @@ def resource_update(*, actor: Any, ref: str, data: dict[str, Any]) -> Resource:
         dataset.save(update_fields=["metadata_modified"])
         audit_record(actor=actor, action=AuditAction.UPDATE, instance=resource, before=before, after=snapshot(resource))
     return resource
+
+
+# --- Deleting resources, sweeping the files nothing uses any more ------------------------------
+
+
+def resource_delete(*, actor: Any, ref: str) -> None:
+    """Delete a resource ("xoá tài nguyên") for good, as CKAN's `resource_delete` does.
+
+    The remaining resources close up (positions 0..n-1 in their order) and the dataset's
+    `metadata_modified` moves, so harvesters asking for what changed see it. The loaded DataStore
+    table is dropped by a job queued in this transaction: it runs only once the deletion has
+    committed, holds no catalogue locks while it waits for readers of the table, and a loader
+    still working on the file finds no resource and keeps nothing. The uploaded bytes stay in the
+    store (another resource may hold the same hash) until `stored_files_sweep` finds them unused.
+    Refused unless the actor is a publisher of the dataset's organisation; audited."""
+    from cqs.opendata import datastore
+    from cqs.opendata.tasks import drop_resource_table
+
+    key = _uuid_or_none(ref)
+    with transaction.atomic():
+        dataset_id = Resource.objects.filter(pk=key).values_list("dataset_id", flat=True).first() if key else None
+        # Locked in the order uploads lock them (the dataset, then the resource): positions are
+        # handed out under the dataset's lock.
+        dataset = find_dataset(str(dataset_id), lock=True) if dataset_id else None
+        resource = Resource.objects.select_for_update().filter(pk=key, dataset=dataset).first() if dataset else None
+        if dataset is None or resource is None:
+            raise NotFound(_("Không tìm thấy tài nguyên."))
+        require_permission(actor, Action.PUBLISH_DATA, dataset.owner_org)
+        audit_record(actor=actor, action=AuditAction.DELETE, instance=resource, before=snapshot(resource))
+        # A loader may have swapped its table in before it set `datastore_active`: a table upload
+        # always gets the drop.
+        drop_table = resource.datastore_active or datastore.is_tabular(resource)
+        resource.delete()
+        with connection.cursor() as cursor:
+            # Positions are unique per dataset: every row moves out of the way, then takes its rank.
+            cursor.execute(
+                "UPDATE opendata_resource SET position = position + 1000000 WHERE dataset_id = %s", [dataset.pk]
+            )
+            cursor.execute(
+                "UPDATE opendata_resource r SET position = o.rank - 1 FROM ("
+                "  SELECT id, row_number() OVER (ORDER BY position) AS rank"
+                "  FROM opendata_resource WHERE dataset_id = %s"
+                ") o WHERE r.id = o.id",
+                [dataset.pk],
+            )
+        dataset.save(update_fields=["metadata_modified"])
+        if drop_table:
+            drop_resource_table.defer(resource_id=str(key))
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """What a sweep of the open-data file store removed (or would remove, on a dry run)."""
+
+    files: int
+    bytes: int
+    dry_run: bool
+
+
+_SHA256_NAME = re.compile(r"[0-9a-f]{64}")
+_SWEEP_BATCH = 1000
+
+
+def stored_files_sweep(*, older_than: dt.timedelta = dt.timedelta(hours=24), dry_run: bool = False) -> SweepResult:
+    """Delete uploaded files no resource uses any more ("dọn tệp không còn dùng"): the old bytes
+    of a replaced or deleted resource, and bytes left by a crash between storing and committing.
+
+    Whose files these are: the shared content store (`cqs.core.storage`) gives each context its
+    own area, and only the open-data area's content-addressed layout is walked:
+    `<MEDIA_ROOT>/opendata/ab/cd/<sha256>`. Dossier documents (area `files/`), the spool
+    (`tmp/`) and the platform feeds' CSVs that `feeds.py` saves under `opendata/platform/`
+    (referenced by address, not by hash) are never candidates. Within it a file's name is its
+    hash, and `Resource.file_sha256` is the only reference to it, so no reference table is kept.
+
+    A file is kept when a resource holds its hash, when it is younger than `older_than` (its
+    modification time: an upload stores its bytes before it commits), or when a validation job
+    still queued or running names it. Each deletion holds the per-hash lock `resource_upload`
+    takes and checks again under it, so an upload of the same bytes either commits its reference
+    first (the file is kept) or stores the bytes afresh after. Not audited: no catalogue record
+    changes. Returns how many files and bytes were freed (would be, with `dry_run`)."""
+    import time
+
+    from procrastinate.contrib.django.models import ProcrastinateJob
+
+    from cqs.opendata import datastore
+    from cqs.opendata.tasks import validate_resource
+
+    cutoff = time.time() - older_than.total_seconds()
+    busy = set(
+        ProcrastinateJob.objects.filter(task_name=validate_resource.name, status__in=("todo", "doing")).values_list(
+            "args__sha256", flat=True
+        )
+    )
+    freed_files = freed_bytes = 0
+
+    def sweep(batch: dict[str, tuple[Any, int]]) -> None:
+        nonlocal freed_files, freed_bytes
+        used = set(Resource.objects.filter(file_sha256__in=list(batch)).values_list("file_sha256", flat=True))
+        for sha256, (path, size) in batch.items():
+            if sha256 in used or sha256 in busy:
+                continue
+            if not dry_run:
+                with transaction.atomic():
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [sha256])
+                    if Resource.objects.filter(file_sha256=sha256).exists():
+                        continue  # referenced since the batch was read
+                    path.unlink(missing_ok=True)
+            freed_files += 1
+            freed_bytes += size
+
+    batch: dict[str, tuple[Any, int]] = {}
+    for path in datastore.STORE.root.glob("[0-9a-f][0-9a-f]/[0-9a-f][0-9a-f]/*"):
+        name = path.name
+        if not _SHA256_NAME.fullmatch(name) or datastore.STORE.path_for(name) != path:
+            continue
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            continue
+        if not S_ISREG(info.st_mode) or info.st_mtime > cutoff:
+            continue
+        batch[name] = (path, info.st_size)
+        if len(batch) >= _SWEEP_BATCH:
+            sweep(batch)
+            batch = {}
+    if batch:
+        sweep(batch)
+    return SweepResult(files=freed_files, bytes=freed_bytes, dry_run=dry_run)

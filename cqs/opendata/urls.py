@@ -8,6 +8,7 @@ from cqs.opendata import ckan_api, views
 
 _DATASET = "bo-du-lieu/<slug:name>/"
 _RESOURCE = _DATASET + "tai-nguyen/<uuid:resource_id>/"
+_MANAGED_RESOURCE = "quan-ly/<slug:name>/tai-nguyen/<uuid:resource_id>/"
 
 page_patterns = [
     path("", views.search, name="search"),
@@ -22,7 +23,9 @@ page_patterns = [
     path("quan-ly/<slug:name>/sua/", views.dataset_edit, name="dataset_edit"),
     path("quan-ly/<slug:name>/xoa/", views.dataset_delete, name="dataset_delete"),
     path("quan-ly/<slug:name>/them-tai-nguyen/", views.resource_add, name="resource_add"),
-    path("quan-ly/<slug:name>/tai-nguyen/<uuid:resource_id>/tu-dien/", views.dictionary_edit, name="dictionary_edit"),
+    path(_MANAGED_RESOURCE + "tu-dien/", views.dictionary_edit, name="dictionary_edit"),
+    path(_MANAGED_RESOURCE + "thay-tep/", views.resource_replace, name="resource_replace"),
+    path(_MANAGED_RESOURCE + "xoa/", views.resource_delete, name="resource_delete"),
 ]
 
 urlpatterns = [

@@ -27,9 +27,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from cqs.core.errors import DomainError, ValidationFailed
+from cqs.core.errors import DomainError, NotFound, ValidationFailed
 from cqs.opendata import dcat, page_queries, queries, services
-from cqs.opendata.forms import DatasetForm, DictionaryForm, ResourceForm, apply_service_errors, initial_from_dataset
+from cqs.opendata.forms import (
+    DatasetForm,
+    DictionaryForm,
+    ResourceFileForm,
+    ResourceForm,
+    apply_service_errors,
+    initial_from_dataset,
+)
 from cqs.opendata.models import Dataset, DatasetState, License, Resource
 
 PAGE_SIZE = 20
@@ -376,7 +383,7 @@ def dataset_edit(request: HttpRequest, name: str) -> HttpResponse:
     return render(
         request,
         "opendata/manage/dataset_form.html",
-        {"form": form, "creating": False, "dataset": found},
+        {"form": form, "creating": False, "dataset": found, "resources": found.resources.order_by("position")},
         status=status,
     )
 
@@ -391,6 +398,15 @@ def dataset_delete(request: HttpRequest, name: str) -> HttpResponse:
         messages.success(request, _("Đã xoá bộ dữ liệu “%(title)s”.") % {"title": found.title})
         return redirect("opendata:my_datasets")
     return render(request, "opendata/manage/dataset_delete.html", {"dataset": found})
+
+
+def _publishable_resource(request: HttpRequest, name: str, resource_id: str) -> tuple[Dataset, Resource]:
+    found = _publishable(request, name)
+    key = queries._as_uuid(resource_id)
+    resource = found.resources.filter(pk=key).first() if key else None
+    if resource is None:
+        raise Http404(_("Không tìm thấy tài nguyên."))
+    return found, resource
 
 
 def _upload(request: HttpRequest, dataset: Dataset, data: dict[str, Any]) -> Resource:
@@ -445,11 +461,7 @@ def resource_add(request: HttpRequest, name: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def dictionary_edit(request: HttpRequest, name: str, resource_id: str) -> HttpResponse:
     """ "Từ điển dữ liệu": the titles and descriptions of the loaded table's fields."""
-    found = _publishable(request, name)
-    key = queries._as_uuid(resource_id)
-    resource = found.resources.filter(pk=key).first() if key else None
-    if resource is None:
-        raise Http404(_("Không tìm thấy tài nguyên."))
+    found, resource = _publishable_resource(request, name, resource_id)
     columns = page_queries.dictionary(resource)
     if not columns:
         raise Http404(_("Tài nguyên này chưa có từ điển dữ liệu."))
@@ -472,3 +484,48 @@ def dictionary_edit(request: HttpRequest, name: str, resource_id: str) -> HttpRe
         {"form": form, "dataset": found, "resource": resource},
         status=status,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resource_replace(request: HttpRequest, name: str, resource_id: str) -> HttpResponse:
+    """ "Thay tệp": a new file for a resource, checked as strictly as a first upload; a table is
+    validated again in the background, and the resource's page follows that as after an upload."""
+    found, resource = _publishable_resource(request, name, resource_id)
+    posted = request.method == "POST"
+    form = ResourceFileForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted and form.is_valid():
+        try:
+            services.resource_upload(
+                actor=request.user,
+                dataset=found,
+                uploaded_file=form.cleaned_data["upload"],
+                resource=resource,
+                base_url=_site(request),
+            )
+        except ValidationFailed as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("Đã thay tệp của tài nguyên."))
+            return redirect("opendata:resource", name=found.name, resource_id=resource.pk)
+    return render(
+        request,
+        "opendata/manage/resource_replace.html",
+        {"form": form, "dataset": found, "resource": resource},
+        status=400 if posted else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resource_delete(request: HttpRequest, name: str, resource_id: str) -> HttpResponse:
+    """ "Xoá tài nguyên": asks first; the resource and its loaded table go for good."""
+    found, resource = _publishable_resource(request, name, resource_id)
+    if request.method == "POST":
+        try:
+            services.resource_delete(actor=request.user, ref=str(resource.pk))
+        except NotFound as exc:  # deleted meanwhile by someone else
+            raise Http404(exc.message) from exc
+        messages.success(request, _("Đã xoá tài nguyên “%(name)s”.") % {"name": resource.name or resource.url})
+        return redirect("opendata:dataset_edit", name=found.name)
+    return render(request, "opendata/manage/resource_delete.html", {"dataset": found, "resource": resource})

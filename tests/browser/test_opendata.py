@@ -100,3 +100,26 @@ def test_publisher_uploads_a_csv_and_a_visitor_finds_and_downloads_it(live_serve
         visitor.get_by_role("link", name="Dữ liệu đã nạp (CSV)").click()
     text = download.value.path().read_text(encoding="utf-8-sig")
     assert "Nhà văn hoá Xã Cần Giuộc" in text and "00102" in text
+
+    # The publisher replaces the file from the dataset's edit page; the new version is validated
+    # again and the page follows it. Then the resource is deleted, after a confirmation.
+    page.goto(f"{base}/du-lieu-mo/quan-ly/diem-phat-wi-fi-cong-cong-mien-phi/sua/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.get_by_role("link", name="Thay tệp Danh sách điểm phát").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thay tệp")
+    new_file = tmp_path / "diem-wifi-2026.csv"
+    new_file.write_text(CSV + "80001,Bến xe Tây Ninh,3\n", encoding="utf-8")
+    page.get_by_label("Tệp dữ liệu").set_input_files(str(new_file))
+    page.get_by_role("button", name="Thay tệp").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Danh sách điểm phát")
+    expect(page.get_by_test_id("validation-status")).to_have_text(re.compile("Đang chờ kiểm tra|Đang kiểm tra"))
+    run_validation_worker()
+    expect(page.get_by_test_id("validation-status")).to_have_text("Hợp lệ, đã nạp vào kho dữ liệu", timeout=20_000)
+    expect(page.get_by_test_id("preview")).to_contain_text("Bến xe Tây Ninh")
+
+    page.goto(f"{base}/du-lieu-mo/quan-ly/diem-phat-wi-fi-cong-cong-mien-phi/sua/")
+    page.get_by_role("link", name="Xoá Danh sách điểm phát").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Xoá tài nguyên")
+    page.get_by_role("button", name="Xoá").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sửa bộ dữ liệu")
+    expect(page.get_by_text("Bộ dữ liệu chưa có tài nguyên.")).to_be_visible()
