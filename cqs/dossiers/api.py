@@ -19,6 +19,7 @@ from cqs.core.errors import PermissionRefused, ValidationFailed
 from cqs.dossiers import files, queries, responses, services
 from cqs.dossiers.idempotency import run_once
 from cqs.dossiers.models import Channel
+from cqs.dossiers.transactions import request_transaction
 
 router = Router(tags=["dossiers"], auth=api_auth)
 public_router = Router(tags=["tracking"])
@@ -83,10 +84,11 @@ def attach_document(request: HttpRequest, ref: str, requirement: Form[str], file
     """Multipart: `requirement` (the required document's code) and `file`. The type is checked
     from the file's content, not its name; a file whose name and content disagree is refused."""
     _content_length_guard(request)
-    dossier = queries.dossier_for(request.user, ref)
-    document = services.dossier_attach(
-        actor=request.user, dossier=dossier, requirement_code=requirement, stream=file, filename=file.name or ""
-    )
+    with request_transaction():
+        dossier = queries.dossier_for(request.user, ref, for_update=True)
+        document = services.dossier_attach(
+            actor=request.user, dossier=dossier, requirement_code=requirement, stream=file, filename=file.name or ""
+        )
     return Status(
         201,
         {
@@ -108,7 +110,7 @@ def submit_dossier(
     the same `Idempotency-Key` returns the first answer."""
 
     def work() -> tuple[int, dict[str, Any]]:
-        dossier = queries.dossier_for(request.user, ref)
+        dossier = queries.dossier_for(request.user, ref, for_update=True)
         return 200, queries.dossier_summary(services.dossier_submit(actor=request.user, dossier=dossier))
 
     return Status(

@@ -12,11 +12,12 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from cqs.core.errors import Conflict, DomainError
 from cqs.dossiers.models import IdempotencyRecord
+from cqs.dossiers.transactions import request_transaction
 
 MAX_KEY_LENGTH = 200
 
@@ -32,14 +33,16 @@ def run_once(
 
     Without a key, `work` simply runs. A key reused with a different payload is a conflict.
     Domain errors are not remembered: the client may fix the request and retry with the same key.
+    `work` runs in the request's transaction (`request_transaction`): any error it raises rolls
+    back everything, the claim included.
     """
     if not key:
-        with transaction.atomic():
+        with request_transaction():
             return work()
     if len(key) > MAX_KEY_LENGTH:
         raise DomainError(_("Idempotency-Key quá dài (tối đa 200 ký tự)."), code="invalid_idempotency_key")
     fingerprint = request_fingerprint(payload)
-    with transaction.atomic():
+    with request_transaction():
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""

@@ -15,6 +15,7 @@ from cqs.core.errors import NotFound, PermissionRefused, ValidationFailed
 from cqs.dossiers.lifecycle import State, allowed_actions, national_status
 from cqs.dossiers.models import Channel, Dossier, DossierDocument
 from cqs.dossiers.notifications import tracking_url
+from cqs.dossiers.transactions import mark_locked
 from cqs.org.permissions import Action, has_permission
 
 OFFICE_VIEW_ACTIONS = (Action.RECEIVE_DOSSIER, Action.PROCESS_DOSSIER, Action.APPROVE_DOSSIER, Action.RETURN_RESULT)
@@ -40,17 +41,24 @@ def can_view(user: Any, dossier: Dossier) -> bool:
     return any(has_permission(user, action, agency) for agency in agencies for action in OFFICE_VIEW_ACTIONS)
 
 
-def dossier_for(user: Any, ref: str) -> Dossier:
-    """A dossier by id or code, if `user` may see it (404 otherwise, so codes cannot be probed)."""
+def dossier_for(user: Any, ref: str, *, for_update: bool = False) -> Dossier:
+    """A dossier by id or code, if `user` may see it (404 otherwise, so codes cannot be probed).
+
+    `for_update` (inside a transaction, before a use case): the row is locked as it is read, with
+    what the use case needs joined, so the use case does not read it a second time."""
     query = Dossier.objects.select_related(
         "procedure_version__procedure", "procedure_version__sector", "receiving_agency__parent"
     )
+    if for_update:
+        query = query.select_for_update(of=("self",)).select_related("applicant")
     try:
         dossier = query.filter(pk=ref).first() if _is_uuid(ref) else query.filter(code=ref).first()
     except ValueError:
         dossier = None
     if dossier is None or not can_view(user, dossier):
         raise NotFound(_("Không tìm thấy hồ sơ %(r)s.") % {"r": ref})
+    if for_update:
+        mark_locked(dossier)
     return dossier
 
 

@@ -34,6 +34,7 @@ from cqs.dossiers.models import (
     StoredFile,
     SupplementRequest,
 )
+from cqs.dossiers.transactions import take_locked, use_case_transaction
 from cqs.org.models import Agency, AgencyKind, UnitLevel
 from cqs.org.permissions import Action, has_permission
 
@@ -44,6 +45,8 @@ APPLICANT_FIELDS = ("full_name", "identity_number", "phone", "email", "address")
 
 
 def _locked(dossier: Dossier | UUID | str) -> Dossier:
+    if isinstance(dossier, Dossier) and take_locked(dossier):
+        return dossier  # the caller has just read it with its row lock, in this transaction
     pk = dossier.pk if isinstance(dossier, Dossier) else dossier
     found = (
         Dossier.objects.select_for_update(of=("self",))
@@ -220,7 +223,7 @@ def dossier_create_draft(
     if errors:
         raise _validation(errors)
     snapshot = _snapshot(actor) if applicant else {k: str(v) for k, v in (applicant_data or {}).items()}
-    with transaction.atomic():
+    with use_case_transaction():
         dossier = Dossier.objects.create(
             procedure_version=version,
             applicant=applicant,
@@ -285,7 +288,7 @@ def dossier_attach(
     the same requirement replaces the earlier one, which stays in the history."""
     upload = files.check_upload(stream, filename)
     try:
-        with transaction.atomic():
+        with use_case_transaction():
             locked = _locked(dossier)
             if locked.status not in (State.DRAFT, State.SUPPLEMENT_REQUESTED):
                 raise ValidationFailed(
@@ -360,7 +363,7 @@ def dossier_submit(*, actor: User, dossier: Dossier | UUID) -> Dossier:
     Writes the dossier's code, its submission moment and its first history event in one
     transaction. Refused with every problem listed; a second submit is refused as illegal.
     """
-    with transaction.atomic():
+    with use_case_transaction():
         locked = _locked(dossier)
         step = transition(locked.status, Act.SUBMIT)
         _authorize(actor, locked, step)
