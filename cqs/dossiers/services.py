@@ -12,6 +12,7 @@ from typing import IO, Any
 from uuid import UUID
 
 from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -133,12 +134,9 @@ def resolve_receiving_agency(version: ProcedureVersion, agency_code: str | None,
     """Where a dossier is filed. Provincial procedures go to their implementing agency; commune
     procedures to any commune of the province (Decree 118 removes the boundary), by default the
     applicant's home commune. A commune committee receives through its one-stop desk."""
-    implementing = list(version.agencies.filter(is_active=True).order_by("code"))
-    agency = None
-    if agency_code:
-        agency = Agency.objects.filter(code=agency_code, is_active=True).select_related("parent").first()
-        if agency is None:
-            raise _validation([{"field": "agency", "message": _("Không tìm thấy cơ quan %(c)s.") % {"c": agency_code}}])
+    implementing, agency, desks = _agencies_for(version, agency_code)
+    if agency_code and agency is None:
+        raise _validation([{"field": "agency", "message": _("Không tìm thấy cơ quan %(c)s.") % {"c": agency_code}}])
     if implementing:
         allowed = {a.pk for a in implementing} | {a.parent_id for a in implementing if a.parent_id}
         if agency is None:
@@ -155,8 +153,27 @@ def resolve_receiving_agency(version: ProcedureVersion, agency_code: str | None,
             ).first()
         if agency is None or agency.level != UnitLevel.COMMUNE:
             raise _validation([{"field": "agency", "message": _("Vui lòng chọn xã, phường nơi nộp hồ sơ.")}])
-    desk = agency.children.filter(kind=AgencyKind.ONE_STOP_DESK, is_active=True).first()
-    return desk or agency
+    if agency.code != agency_code:  # not the agency asked for, whose desks were read with it
+        desks = list(agency.children.filter(kind=AgencyKind.ONE_STOP_DESK, is_active=True)[:1])
+    return desks[0] if desks else agency
+
+
+def _agencies_for(
+    version: ProcedureVersion, agency_code: str | None
+) -> tuple[list[Agency], Agency | None, list[Agency]]:
+    """In one read: the version's active implementing agencies, and when `agency_code` is given,
+    that agency if active and its active one-stop desks (each list by code)."""
+    implementing = Agency.objects.filter(procedure_versions=version, is_active=True).annotate(part=Value(0))
+    if not agency_code:
+        return list(implementing.order_by("code")), None, []
+    asked = Agency.objects.filter(code=agency_code, is_active=True).annotate(part=Value(1))
+    desks = Agency.objects.filter(parent__code=agency_code, kind=AgencyKind.ONE_STOP_DESK, is_active=True).annotate(
+        part=Value(2)
+    )
+    found: list[list[Agency]] = [[], [], []]
+    for agency in implementing.union(asked, desks, all=True).order_by("part", "code"):
+        found[agency.part].append(agency)
+    return found[0], (found[1][0] if found[1] else None), found[2]
 
 
 def allocate_code(agency: Agency, day: dt.date) -> str:
@@ -336,8 +353,10 @@ def _stored(upload: files.CheckedUpload) -> Iterator[StoredFile]:
     try:
         # No savepoint: the caller's transaction rolls back as a whole on failure.
         with transaction.atomic(savepoint=False):
-            stored, _created = StoredFile.objects.get_or_create(
-                sha256=upload.sha256, defaults={"size": upload.size, "content_type": upload.content_type}
+            # Not get_or_create, whose insert opens a savepoint to survive a concurrent insert: the
+            # advisory lock above already rules that out.
+            stored = StoredFile.objects.filter(sha256=upload.sha256).first() or StoredFile.objects.create(
+                sha256=upload.sha256, size=upload.size, content_type=upload.content_type
             )
             yield stored
     except BaseException:
@@ -349,11 +368,11 @@ def _stored(upload: files.CheckedUpload) -> Iterator[StoredFile]:
 def missing_documents(dossier: Dossier) -> list[dict[str, str]]:
     """Required documents without a current file. A document a national database can supply is
     not required from the applicant (Decree 45/2020: data already held is not asked for again)."""
-    attached = set(dossier.documents.filter(is_current=True).values_list("requirement_id", flat=True))
+    attached = DossierDocument.objects.filter(dossier=dossier, requirement=OuterRef("pk"), is_current=True)
     return [
         {"field": f"documents.{req.code}", "message": _("Chưa đính kèm: %(n)s.") % {"n": req.name}}
-        for req in dossier.procedure_version.documents.all()
-        if req.required and not req.national_source and req.pk not in attached
+        for req in dossier.procedure_version.documents.annotate(attached=Exists(attached))
+        if req.required and not req.national_source and not req.attached
     ]
 
 
