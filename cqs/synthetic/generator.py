@@ -21,6 +21,7 @@ import datetime as dt
 import itertools
 import json
 import math
+import os
 import queue
 import random
 import threading
@@ -28,6 +29,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -992,6 +994,11 @@ class _Writer:
     def __init__(self, *, parallel: bool) -> None:
         self.parallel = parallel
         self.error: BaseException | None = None
+        # Which side is the bottleneck: the simulation waiting for the database to take a batch,
+        # or the database waiting for the next batch. Shown with the progress.
+        self.sim_blocked = 0.0
+        self.db_idle = 0.0
+        self.database_cpu: float | None = None
         if parallel:
             import psycopg
 
@@ -1009,6 +1016,8 @@ class _Writer:
                 except Exception:
                     self.conn.rollback()
                     cursor.execute("SET synchronous_commit = off")
+                cursor.execute("SELECT pg_backend_pid()")
+                self.backend_pid = cursor.fetchone()[0]
             self.conn.commit()
             self.queue: queue.Queue = queue.Queue(maxsize=2)
             self.thread = threading.Thread(target=self._run, daemon=True)
@@ -1025,7 +1034,12 @@ class _Writer:
 
     def _run(self) -> None:
         try:
-            while (batch := self.queue.get()) is not None:
+            while True:
+                idle = time.monotonic()
+                batch = self.queue.get()
+                self.db_idle += time.monotonic() - idle
+                if batch is None:
+                    break
                 with self.conn.cursor() as cursor:
                     self._copy(cursor, batch)
                 self.conn.commit()
@@ -1043,13 +1057,26 @@ class _Writer:
             return
         if self.error:
             raise self.error
+        blocked = time.monotonic()
         self.queue.put(batch)
+        self.sim_blocked += time.monotonic() - blocked
+
+    def database_cpu_seconds(self) -> float | None:
+        """CPU time the loading server process has used (Linux; None elsewhere or when unknown)."""
+        if not self.parallel:
+            return None
+        try:
+            fields = Path(f"/proc/{self.backend_pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            return None
 
     def close(self) -> None:
         if not self.parallel:
             return
         self.queue.put(None)
         self.thread.join()
+        self.database_cpu = self.database_cpu_seconds()
         self.conn.close()
         if self.error:
             raise self.error
@@ -1157,6 +1184,7 @@ def generate_province(
         version_by_code.setdefault(v.code, []).append(v)
     made = 0
     loaded_at = time.monotonic()
+    cpu_at = time.process_time()
     pending = 0
     stats = Stats(users=user_rows)
     clock = {"last": loaded_at}
@@ -1173,7 +1201,8 @@ def generate_province(
             eta = (dossiers - made) / rate if rate else 0
             say(
                 f"  {made:,}/{dossiers:,} dossiers ({rate:,.0f}/s, {stats.events / (now - loaded_at):,.0f} "
-                f"events/s), ETA {eta / 60:.1f} min"
+                f"events/s), ETA {eta / 60:.1f} min; waited for the database {writer.sim_blocked:.0f} s, "
+                f"database idle {writer.db_idle:.0f} s"
             )
             clock["last"] = now
 
@@ -1262,6 +1291,7 @@ def generate_province(
         raise
     stats.dossiers = made
     load_seconds = time.monotonic() - loaded_at
+    load_cpu = time.process_time() - cpu_at
 
     with connection.cursor() as cursor:
         # The live counters continue after the generated codes: no number reused, none skipped.
@@ -1299,6 +1329,10 @@ def generate_province(
         "from": start.isoformat(),
         "until": until.isoformat(),
         "load_seconds": round(load_seconds, 1),
+        # Where the load's time went: this process (simulation + COPY client) and the server
+        # process that took the COPY; with both near load_seconds, both cores were busy.
+        "load_cpu_seconds": round(load_cpu, 1),
+        "database_cpu_seconds": round(writer.database_cpu, 1) if writer.database_cpu is not None else None,
         "index_seconds": round(index_seconds, 1),
         "analyze_seconds": round(analyze_seconds, 1),
         "total_seconds": round(total, 1),

@@ -113,3 +113,10 @@ def test_an_answer_built_by_one_web_process_serves_the_others(publisher, rf):
     b = second(rf.get("/api/3/action/package_show", {"id": "gia-dat-2026"}))
     assert a[HIT_HEADER] == "miss" and b[HIT_HEADER] == "hit"
     assert len(built) == 1 and b.content == a.content
+
+
+def test_a_hit_costs_one_query(client, publisher, django_assert_num_queries):
+    _dataset(publisher)
+    _show(client, "gia-dat-2026")
+    with django_assert_num_queries(1):
+        assert _show(client, "gia-dat-2026")[HIT_HEADER] == "hit"

@@ -13,6 +13,13 @@ from cqs.opendata.services import dataset_create
 FACETS = json.dumps(["organization", "groups", "tags", "res_format", "license_id"])
 
 
+@pytest.fixture(autouse=True)
+def answers_are_built(settings):
+    """What building an answer costs: with the read cache on, a miss adds its lookup and its
+    store and a hit costs one query (`test_cache.py`)."""
+    settings.CQS_OPENDATA_CACHE_BYTES = 0
+
+
 @pytest.fixture
 def many_datasets(publisher, org):
     groups = [Group.objects.create(name=f"chu-de-{i}", title=f"Chủ đề {i}") for i in range(3)]

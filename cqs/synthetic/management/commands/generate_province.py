@@ -52,7 +52,8 @@ class Command(BaseCommand):
             f"{figures['events']:,} events "
             f"({figures['from']} .. {figures['until']}) in {figures['load_seconds']} s "
             f"({figures['dossiers_per_second']:,}/s); indexes {figures['index_seconds']} s, "
-            f"ANALYZE {figures['analyze_seconds']} s; total {figures['total_seconds']} s"
+            f"ANALYZE {figures['analyze_seconds']} s; total {figures['total_seconds']} s; CPU during the load: "
+            f"this process {figures['load_cpu_seconds']} s, database {figures['database_cpu_seconds']} s"
         )
         load = os.getloadavg()
         say(f"load average now {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
