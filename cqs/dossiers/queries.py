@@ -46,11 +46,14 @@ def dossier_for(user: Any, ref: str, *, for_update: bool = False) -> Dossier:
 
     `for_update` (inside a transaction, before a use case): the row is locked as it is read, with
     what the use case needs joined, so the use case does not read it a second time."""
-    query = Dossier.objects.select_related(
-        "procedure_version__procedure", "procedure_version__sector", "receiving_agency__parent"
-    )
-    if for_update:
-        query = query.select_for_update(of=("self",)).select_related("applicant")
+    if for_update:  # joined: what the use cases' own locked read (`services._locked`) joins
+        query = Dossier.objects.select_for_update(of=("self",)).select_related(
+            "procedure_version__procedure", "receiving_agency", "applicant"
+        )
+    else:
+        query = Dossier.objects.select_related(
+            "procedure_version__procedure", "procedure_version__sector", "receiving_agency__parent"
+        )
     try:
         dossier = query.filter(pk=ref).first() if _is_uuid(ref) else query.filter(code=ref).first()
     except ValueError:

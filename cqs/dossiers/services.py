@@ -314,9 +314,11 @@ def dossier_attach(
                     details=[{"field": "dossier", "message": State(locked.status).label}],
                 )
             _authorize(actor, locked, transition(State.DRAFT, Act.SUBMIT))
-            requirement = locked.procedure_version.documents.filter(code=requirement_code).first()
+            # By position: the model's default order would join the version and its procedure.
+            documents = locked.procedure_version.documents.order_by("position")
+            requirement = documents.filter(code=requirement_code).first()
             if requirement is None:
-                codes = ", ".join(locked.procedure_version.documents.values_list("code", flat=True))
+                codes = ", ".join(documents.values_list("code", flat=True))
                 raise _validation(
                     [
                         {
@@ -371,7 +373,7 @@ def missing_documents(dossier: Dossier) -> list[dict[str, str]]:
     attached = DossierDocument.objects.filter(dossier=dossier, requirement=OuterRef("pk"), is_current=True)
     return [
         {"field": f"documents.{req.code}", "message": _("Chưa đính kèm: %(n)s.") % {"n": req.name}}
-        for req in dossier.procedure_version.documents.annotate(attached=Exists(attached))
+        for req in dossier.procedure_version.documents.annotate(attached=Exists(attached)).order_by("position")
         if req.required and not req.national_source and not req.attached
     ]
 
