@@ -466,6 +466,7 @@ def datastore_info(user: Any, data: dict[str, Any]) -> dict[str, Any]:
             "datastore_state": resource.datastore_state,
             "rows_done": resource.datastore_rows_done,
             "rows_total": resource.datastore_rows_total,
+            "primary_key": datastore.primary_key(resource),
         },
         "fields": fields,
         "schema": {f["id"]: f["type"] for f in fields},
@@ -473,25 +474,94 @@ def datastore_info(user: Any, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _key_list(data: dict[str, Any], key: str) -> list[str] | None:
+    """CKAN's `primary_key`: a field id, comma-separated ids, or a list of ids (None: not given)."""
+    if key not in data:
+        return None
+    value = _json_param(data, key)
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise ValidationFailed("Validation Error", details={key: ["Not a list of field ids"]})
+
+
+def _records(data: dict[str, Any], *, required: bool) -> list[Any]:
+    records = _json_param(data, "records")
+    if records in (None, "", []):
+        if required:
+            raise ValidationFailed("Missing value", details={"records": ["Missing value"]})
+        return []
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise ValidationFailed("Validation Error", details={"records": ["Records must be a list of objects"]})
+    return records
+
+
 @_write("datastore_create")
 def datastore_create(user: Any, data: dict[str, Any]) -> dict[str, Any]:
-    """Only the data dictionary part of CKAN's `datastore_create`: `resource_id` and `fields`
-    [{"id", "info": {"label", "notes"}}] update the titles and descriptions of an uploaded
-    table's columns (rows come from the uploaded file, not from this call)."""
+    """CKAN's `datastore_create` on an uploaded table (the table itself comes from the file):
+    `resource_id`; `fields` [{"id", "info": {"label", "notes"}}] edit the columns' titles and
+    descriptions (types come from the file); `primary_key` (a field id or a list) becomes the
+    table's unique key if the current rows allow it ([] removes it); `records` are appended,
+    typed as the table's columns. One transaction: a refusal changes nothing."""
     resource = _datastore_resource(user, data)
-    if data.get("records"):
-        raise ValidationFailed(
-            "Validation Error", details={"records": ["Rows are loaded from the uploaded file; send only fields."]}
-        )
     fields = _json_param(data, "fields") or []
     if not isinstance(fields, list):
         raise ValidationFailed("Validation Error", details={"fields": ["Not a list"]})
-    resource = services.datastore_dictionary_update(actor=user, resource=resource, fields=fields)
-    return {
+    records = _records(data, required=False)
+    resource = services.datastore_create(
+        actor=user, resource=resource, fields=fields, primary_key=_key_list(data, "primary_key"), records=records
+    )
+    result: dict[str, Any] = {
         "resource_id": str(resource.pk),
         "fields": [f for f in datastore.ckan_fields(resource) if f["id"] != "_id"],
         "method": "insert",
     }
+    key = datastore.primary_key(resource)
+    if key:
+        result["primary_key"] = key
+    if records:
+        result["records"] = records
+    return result
+
+
+@_write("datastore_upsert")
+def datastore_upsert(user: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """Write rows of a loaded table: `resource_id`, `records` [{field: value}], `method`
+    "upsert" (default: update the row with the record's primary key, or else insert it),
+    "insert" or "update" (a key that is not there is a Validation Error). Upsert and update find
+    rows by the table's `primary_key` (see datastore_create) or by `_id`. Values are cast to the
+    columns' types; one bad record refuses the whole call. `dry_run` checks without writing;
+    `force` is accepted (uploaded tables are writable by their publishers). Returns the rows as
+    stored, with `_id`."""
+    resource = _datastore_resource(user, data)
+    method = str(data.get("method") or "upsert")
+    rows = services.datastore_upsert(
+        actor=user,
+        resource=resource,
+        records=_records(data, required=True),
+        method=method,
+        dry_run=_truthy(data.get("dry_run")),
+    )
+    return {"resource_id": str(resource.pk), "method": method, "records": rows}
+
+
+@_write("datastore_delete")
+def datastore_delete(user: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """Delete from a loaded table: `resource_id`; with `filters` {field: value or [values]} the
+    matching rows (`{}`: every row); without `filters`, the whole table (the resource's
+    `datastore_active` becomes false; the uploaded file stays). `force` is accepted."""
+    resource = _datastore_resource(user, data)
+    filters = _json_param(data, "filters") if data.get("filters") not in (None, "") else None
+    if filters is not None and not isinstance(filters, dict):
+        raise ValidationFailed("Validation Error", details={"filters": ["Not a json object"]})
+    services.datastore_delete(actor=user, resource=resource, filters=filters)
+    result: dict[str, Any] = {"resource_id": str(resource.pk)}
+    if filters is not None:
+        result["filters"] = filters
+    return result
 
 
 # --- The view ----------------------------------------------------------------------------------

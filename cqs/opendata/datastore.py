@@ -11,12 +11,20 @@
   serial) and replaces the previous version in one transaction. Columns are named by position
   (`c1`, `c2`...), so a header never becomes SQL; the data dictionary maps them back to the
   header names CKAN clients see. Every identifier goes through `psycopg.sql.Identifier`.
+- A CSV/TSV need not be UTF-8: its encoding is detected (`detect_encoding`: byte-order marks,
+  UTF-8, then `charset-normalizer` arbitrated for Vietnamese between Windows-1258 and -1252) and
+  the file is read through a UTF-8 copy in Unicode NFC, so "Phường" typed on a keyboard matches
+  the loaded value. A file whose encoding cannot be determined is reported, not loaded.
 - `search` serves `datastore_search` and the portal's preview; `stream_csv`/`stream_json`
   serve downloads of the loaded table.
+- `write_rows`/`delete_rows`/`set_primary_key` serve `datastore_upsert`, `datastore_delete` and
+  `datastore_create`'s `primary_key`: the key is marked in the dictionary (`"primary_key": true`
+  on its fields, in column order) and enforced by a unique index on the table.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import decimal
@@ -25,6 +33,8 @@ import json
 import logging
 import os
 import re
+import tempfile
+import unicodedata
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -32,7 +42,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg import sql
@@ -111,15 +121,78 @@ def _refuse(message: str) -> ValidationFailed:
     return ValidationFailed(message, code="invalid_file", details={"upload": [message]})
 
 
-def _is_text(head: bytes) -> bool:
-    if b"\x00" in head:
-        return False
+def _is_utf8(sample: bytes, *, complete: bool = False) -> bool:
     try:
-        head.decode("utf-8")
+        sample.decode("utf-8")
     except UnicodeDecodeError as exc:
-        # The head may end inside a multi-byte character: only that is forgiven.
-        return exc.start >= len(head) - 3 and exc.reason == "unexpected end of data"
+        # A sample may end inside a multi-byte character: only that is forgiven.
+        return not complete and exc.start >= len(sample) - 3 and exc.reason == "unexpected end of data"
     return True
+
+
+# Vietnamese letters with diacritics (lower and upper case), and the five tone marks: a syllable
+# carries at most one tone, which tells Windows-1258 text from the same bytes read as -1252.
+_VIETNAMESE_LETTERS = frozenset(
+    "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
+    + "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ".upper()
+)
+_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+_WORD = re.compile(r"[^\W\d_]+")
+# Single-byte encodings of Latin text, among which the Vietnamese reading is arbitrated.
+_LATIN_SINGLE_BYTE = ("cp1250", "cp1252", "cp1254", "cp1257", "cp1258", "latin_1", "iso8859", "mac_", "hp_roman8")
+
+
+def _vietnamese_score(text: str) -> int:
+    """How plausible `text` is as Vietnamese (or plain Latin) text: letters with Vietnamese
+    diacritics count for it; other non-ASCII letters, stray combining marks and words carrying
+    more than one tone mark count against it."""
+    score = 0
+    for word in _WORD.findall(unicodedata.normalize("NFC", text)):
+        if word.isascii():
+            continue
+        tones = sum(1 for ch in unicodedata.normalize("NFD", word) if ch in _TONE_MARKS)
+        foreign = sum(1 for ch in word if not ch.isascii() and ch not in _VIETNAMESE_LETTERS)
+        if tones > 1 or foreign:
+            score -= 2 * (foreign + max(tones - 1, 0)) + 1
+        else:
+            score += sum(1 for ch in word if not ch.isascii())
+    score -= 2 * sum(1 for ch in unicodedata.normalize("NFC", text) if unicodedata.combining(ch))
+    return score
+
+
+def detect_encoding(sample: bytes, *, complete: bool = False) -> str | None:
+    """The text encoding of `sample` (the first bytes of a file; `complete` when it is the whole
+    file), as a Python codec name, or None when it cannot be determined (binary bytes, or no
+    encoding reads them as text). Byte-order marks decide first, then UTF-8; otherwise
+    `charset-normalizer` proposes, and between the Latin single-byte encodings the reading that
+    looks most like Vietnamese wins (a Vietnamese Windows-1258 file often passes for -1252 or
+    -1250)."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if b"\x00" not in sample and _is_utf8(sample, complete=complete):
+        return "utf-8"
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample).best()
+    if best is None:
+        return None
+    proposed = best.encoding
+    if b"\x00" in sample:
+        # NUL bytes are text only in UTF-16/32 without a mark; otherwise the file is binary.
+        return proposed if proposed.startswith(("utf_16", "utf_32")) else None
+    if not proposed.startswith(_LATIN_SINGLE_BYTE):
+        return proposed  # UTF-16 without a mark, a CJK or Cyrillic code page: trust the detector
+    readings: dict[str, int] = {}
+    for candidate in ("cp1258", "cp1252", proposed):
+        try:
+            readings[candidate] = _vietnamese_score(sample.decode(candidate))
+        except UnicodeDecodeError:
+            continue
+    return max(readings, key=lambda name: readings[name]) if readings else None
 
 
 def _binary_kind(head: bytes, temp_path: Path) -> str | None:
@@ -143,10 +216,10 @@ def _binary_kind(head: bytes, temp_path: Path) -> str | None:
     return None
 
 
-def _text_kind(head: bytes, extension: str) -> str:
+def _text_kind(head: bytes, extension: str, encoding: str = "utf-8") -> str:
     """Which text format the bytes are, given the name's claim; 'txt' when they are not what the
     name says (so that the extension check refuses the lie)."""
-    text = head.decode("utf-8", errors="ignore").lstrip("\ufeff \t\r\n")
+    text = head.decode(encoding, errors="ignore").lstrip("\ufeff \t\r\n")
     claimed = next((k for k in _TEXT_KINDS if extension in KINDS[k].extensions), "txt")
     if claimed in {"json", "geojson"}:
         return claimed if text[:1] in {"{", "["} else "txt"
@@ -168,8 +241,14 @@ def check_resource_file(stream: IO[bytes], name: str) -> CheckedResourceFile:
         extension = Path(name).suffix.lower()
         # Signatures first: a PDF's header is ASCII and would pass for text.
         kind = _binary_kind(spooled.head, spooled.temp_path)
-        if kind is None and _is_text(spooled.head):
-            kind = _text_kind(spooled.head, extension)
+        if kind is None:
+            encoding = detect_encoding(spooled.head, complete=spooled.size <= len(spooled.head))
+            if encoding is not None:
+                kind = _text_kind(spooled.head, extension, encoding)
+            elif b"\x00" not in spooled.head and extension in KINDS["csv"].extensions | KINDS["tsv"].extensions:
+                # Text-like bytes in no encoding we can name: taken, so that the validation
+                # report tells the publisher which encoding to save the table in.
+                kind = _text_kind(spooled.head, extension, "latin-1")
         if kind is None:
             raise _refuse(_("Không nhận định dạng tệp này. Tệp bảng dữ liệu cần là CSV (mã UTF-8) hoặc XLSX."))
         if extension not in KINDS[kind].extensions:
@@ -265,6 +344,7 @@ def infer_fields(path: Path, kind: str, known: list[dict[str, Any]] | None = Non
     fields = []
     for index, label in enumerate(labels):
         previous = known_by_id.get(label, {})
+        entry: dict[str, Any] = {}
         if same_headers and previous.get("type") in PG_TYPES:
             kind_of = previous["type"]
         else:
@@ -275,14 +355,20 @@ def infer_fields(path: Path, kind: str, known: list[dict[str, Any]] | None = Non
                 and (any(_LEADING_ZERO.match(v) for v in values) or _CODE_HEADER.search(_plain(str(label))))
             ):
                 kind_of = "string"
+        if previous.get("primary_key"):
+            entry["primary_key"] = True  # a new version is held to the key its table had
         fields.append(
             {
                 "id": str(label),
                 "type": kind_of,
                 "title": previous.get("title", ""),
                 "description": previous.get("description", ""),
+                **entry,
             }
         )
+    if known and {f["id"] for f in known if f.get("primary_key")} - {f["id"] for f in fields}:
+        for field in fields:  # a key column is gone: the key goes with it
+            field.pop("primary_key", None)
     return fields
 
 
@@ -300,6 +386,7 @@ _MESSAGES = {
     "source-error": "Không đọc được tệp: %(note)s",
     "format-error": "Tệp không đúng định dạng bảng: %(note)s",
     "scheme-error": "Không đọc được tệp: %(note)s",
+    "primary-key": "Giá trị khoá chính (%(field)s) bị bỏ trống hoặc trùng với một dòng trước.",
 }
 _TYPE_NAMES = {
     "integer": "số nguyên",
@@ -321,6 +408,8 @@ def _problem(error: Any, fields_by_name: dict[str, dict[str, Any]]) -> dict[str,
     cell = getattr(error, "cell", None)
     if cell is None and kind == "duplicate-label":
         cell = getattr(error, "label", "")
+    if kind == "primary-key":
+        field = ", ".join(f["id"] for f in fields_by_name.values() if f.get("primary_key"))
     values = {
         "cell": "" if cell is None else str(cell)[:100],
         "field": field or "",
@@ -384,10 +473,16 @@ def validate_and_load(resource_id: Any, sha256: str) -> str:
         return "skipped"  # deleted, or replaced by a newer upload whose own job will run
     kind = next(k for k, v in KINDS.items() if v.format == resource.format)
     progress = _Progress(resource.pk)
+    readable: Path | None = None
     try:
         progress.update(datastore_state=DatastoreState.RUNNING, datastore_rows_done=0, datastore_rows_total=None)
         try:
-            state = _validate_and_load(resource, kind, progress)
+            readable = _readable_copy(_path(resource), kind)
+            if readable is None:
+                report = {"valid": False, "error_count": 1, "errors": [_encoding_problem()], "rows": 0}
+                _refuse_table(resource, report)
+                return DatastoreState.INVALID
+            state = _validate_and_load(resource, kind, progress, readable)
         except Exception as exc:  # the library or the database failed: say so, keep the job log
             logger.exception("validating resource %s failed", resource.pk)
             report = {
@@ -408,10 +503,78 @@ def validate_and_load(resource_id: Any, sha256: str) -> str:
         return state
     finally:
         progress.close()
+        if readable is not None and readable != _path(resource):
+            readable.unlink(missing_ok=True)
 
 
 def _path(resource: Resource) -> Path:
     return STORE.path_for(resource.file_sha256)
+
+
+ENCODING_SAMPLE = 1024 * 1024
+
+
+def _encoding_problem() -> dict[str, Any]:
+    return {
+        "row": None,
+        "field": None,
+        "type": "encoding-error",
+        "message": _(
+            "Không xác định được bảng mã (encoding) của tệp. Vui lòng lưu lại tệp CSV với mã UTF-8 hoặc Windows-1258."
+        ),
+        "detail": "",
+    }
+
+
+def _readable_copy(path: Path, kind: str) -> Path | None:
+    """The file frictionless reads: the stored file itself when it is UTF-8 (or not a text
+    table), otherwise a temporary UTF-8 copy in NFC (Windows-1258 writes tone marks as combining
+    characters, which would not match the same word typed on a keyboard). None when the
+    encoding cannot be determined or the file does not decode in the one detected."""
+    if kind not in {"csv", "tsv"}:
+        return path
+    with path.open("rb") as handle:
+        sample = handle.read(ENCODING_SAMPLE)
+        complete = not handle.read(1)
+    encoding = detect_encoding(sample, complete=complete)
+    if encoding is None:
+        return None
+    if encoding in {"utf-8", "utf-8-sig"}:
+        return path
+    handle, name = tempfile.mkstemp(prefix="cqs-opendata-", suffix="." + kind)
+    copy = Path(name)
+    try:
+        with (
+            os.fdopen(handle, "w", encoding="utf-8", newline="") as target,
+            path.open(encoding=encoding, newline="") as source,
+        ):
+            for line in source:  # a combining sequence never spans a line break
+                target.write(unicodedata.normalize("NFC", line))
+    except UnicodeDecodeError:
+        copy.unlink(missing_ok=True)
+        return None
+    except BaseException:
+        copy.unlink(missing_ok=True)
+        raise
+    return copy
+
+
+def _refuse_table(resource: Resource, report: dict[str, Any]) -> None:
+    """An invalid file: record the report, and drop the previous version's table (its file is
+    no longer the resource's), unless a newer upload has replaced the file meanwhile."""
+    with transaction.atomic():
+        current = Resource.objects.select_for_update().filter(pk=resource.pk).values_list("file_sha256", flat=True)
+        if list(current) != [resource.file_sha256]:
+            return
+        drop_table(resource.pk)
+        Resource.objects.filter(pk=resource.pk).update(
+            datastore_state=DatastoreState.INVALID,
+            datastore_rows_done=0,
+            datastore_rows_total=0,
+            datastore_report=report,
+            datastore_active=False,
+            datastore_loaded=None,
+        )
 
 
 def _count_rows(path: Path, kind: str) -> int:
@@ -420,14 +583,17 @@ def _count_rows(path: Path, kind: str) -> int:
         return sum(1 for _cells in resource.cell_stream) - 1  # the header
 
 
-def _validate_and_load(resource: Resource, kind: str, progress: _Progress) -> str:
+def _validate_and_load(resource: Resource, kind: str, progress: _Progress, path: Path) -> str:
     import frictionless
 
-    path = _path(resource)
     fields = infer_fields(path, kind, known=resource.datastore_fields or None)
     total = max(_count_rows(path, kind), 0)
     progress.update(datastore_rows_total=total, datastore_fields=fields)
-    schema = frictionless.Schema.from_descriptor({"fields": [{"name": f["id"], "type": f["type"]} for f in fields]})
+    descriptor: dict[str, Any] = {"fields": [{"name": f["id"], "type": f["type"]} for f in fields]}
+    key = [f["id"] for f in fields if f.get("primary_key")]
+    if key:
+        descriptor["primaryKey"] = key  # frictionless reports empty and repeated keys by row
+    schema = frictionless.Schema.from_descriptor(descriptor)
     by_name = {f["id"]: f for f in fields}
     errors: list[dict[str, Any]] = []
     error_count = 0
@@ -485,6 +651,8 @@ def _validate_and_load(resource: Resource, kind: str, progress: _Progress) -> st
                 cursor.execute(
                     sql.SQL("ALTER TABLE {} RENAME TO {}").format(target, sql.Identifier(table_name(resource.pk)))
                 )
+                if key:
+                    _create_key(cursor, resource.pk, [i for i, f in enumerate(fields) if f.get("primary_key")])
         Resource.objects.filter(pk=resource.pk).update(
             datastore_state=state,
             datastore_rows_done=done,
@@ -601,18 +769,7 @@ def search(
     for name in wanted:
         if name != "_id" and name not in known:
             raise _refuse_query("fields", _('Không có trường "%(field)s".') % {"field": name})
-    conditions: list[sql.Composable] = []
-    params: list[Any] = []
-    for name, value in (filters or {}).items():
-        if name == "_id":
-            column: sql.Composable = sql.Identifier("_id")
-        elif name in known:
-            column = _column(known[name])
-        else:
-            raise _refuse_query("filters", _('Không có trường "%(field)s" để lọc.') % {"field": name})
-        values = value if isinstance(value, list) else [value]
-        conditions.append(sql.SQL("{}::text = ANY(%s)").format(column))
-        params.append([_filter_text(v) for v in values])
+    conditions, params = _filter_conditions(filters, known)
     for word in str(q or "").split():
         conditions.append(sql.SQL("lower(cqs_unaccent(_full_text)) LIKE '%%' || lower(cqs_unaccent(%s)) || '%%'"))
         params.append(word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_"))
@@ -633,6 +790,24 @@ def search(
     all_fields = {f["id"]: f for f in ckan_fields(resource)}
     records = [{name: _json_value(v) for name, v in zip(wanted, row, strict=True)} for row in rows]
     return Page(fields=[all_fields[n] for n in wanted], records=records, total=total)
+
+
+def _filter_conditions(filters: dict[str, Any] | None, known: dict[str, int]) -> tuple[list[sql.Composable], list[Any]]:
+    """CKAN's `filters` as SQL conditions: a field equals a value or one of a list of values,
+    compared as text so that codes match exactly ("00102" is not 102). Unknown fields are refused."""
+    conditions: list[sql.Composable] = []
+    params: list[Any] = []
+    for name, value in (filters or {}).items():
+        if name == "_id":
+            column: sql.Composable = sql.Identifier("_id")
+        elif name in known:
+            column = _column(known[name])
+        else:
+            raise _refuse_query("filters", _('Không có trường "%(field)s" để lọc.') % {"field": name})
+        values = value if isinstance(value, list) else [value]
+        conditions.append(sql.SQL("{}::text = ANY(%s)").format(column))
+        params.append([_filter_text(v) for v in values])
+    return conditions, params
 
 
 def _filter_text(value: Any) -> str:
@@ -708,3 +883,308 @@ def row_count(resource: Resource) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql.SQL("SELECT count(*) FROM {}").format(_table(resource.pk)))
         return int(cursor.fetchone()[0])
+
+
+# --- Writing to a loaded table -----------------------------------------------------------------
+# The callers (`services.datastore_*`) hold the resource's row lock and the transaction; these
+# functions refuse bad input before writing, so a refusal leaves the table as it was.
+
+UPSERT, INSERT, UPDATE = "upsert", "insert", "update"
+METHODS = (UPSERT, INSERT, UPDATE)
+ERRORS_LISTED = 20  # a refused batch names its first problems, not thousands
+
+
+def primary_key(resource: Resource) -> list[str]:
+    """The ids of the key's fields, in column order (empty: no key)."""
+    return [f["id"] for f in resource.datastore_fields or [] if f.get("primary_key")]
+
+
+def _key_index(resource_id: Any) -> sql.Composable:
+    return sql.Identifier(SCHEMA, table_name(resource_id, "_key"))
+
+
+def _create_key(cursor: Any, resource_id: Any, positions: list[int]) -> None:
+    """The unique index and NOT NULL constraints that make the key's columns a primary key."""
+    table = _table(resource_id)
+    columns = sql.SQL(", ").join(_column(i) for i in positions)
+    cursor.execute(
+        sql.SQL("CREATE UNIQUE INDEX {} ON {} ({})").format(
+            sql.Identifier(table_name(resource_id, "_key")), table, columns
+        )
+    )
+    for i in positions:
+        cursor.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN {} SET NOT NULL").format(table, _column(i)))
+
+
+def set_primary_key(resource: Resource, key: list[str]) -> list[dict[str, Any]]:
+    """Make `key` (field ids; empty removes the key) the primary key of the loaded table and
+    return the dictionary marked accordingly (the caller saves it). Refused, with nothing
+    changed, when a field is unknown or the current rows repeat a key or leave it empty."""
+    fields = [dict(f) for f in resource.datastore_fields or []]
+    known = {f["id"]: i for i, f in enumerate(fields)}
+    unknown = [name for name in key if name not in known]
+    if unknown:
+        raise _refuse_query("primary_key", _('Không có trường "%(field)s".') % {"field": ", ".join(map(str, unknown))})
+    positions = sorted({known[name] for name in key})
+    table = _table(resource.pk)
+    with connection.cursor() as cursor:
+        if positions:
+            columns = sql.SQL(", ").join(_column(i) for i in positions)
+            empty = sql.SQL(" OR ").join(sql.SQL("{} IS NULL").format(_column(i)) for i in positions)
+            cursor.execute(sql.SQL("SELECT count(*) FROM {} WHERE {}").format(table, empty))
+            empty_rows = cursor.fetchone()[0]
+            if empty_rows:
+                raise _refuse_query(
+                    "primary_key",
+                    _("Khoá chính (%(key)s) không được bỏ trống, nhưng %(count)s dòng đang để trống.")
+                    % {"key": ", ".join(key), "count": empty_rows},
+                )
+            cursor.execute(
+                sql.SQL("SELECT {}, count(*) FROM {} GROUP BY {} HAVING count(*) > 1 ORDER BY 1 LIMIT 5").format(
+                    columns, table, columns
+                )
+            )
+            repeated = cursor.fetchall()
+            if repeated:
+                examples = "; ".join(
+                    "(" + ", ".join(str(_json_value(v)) for v in row[:-1]) + f") × {row[-1]}" for row in repeated
+                )
+                raise _refuse_query(
+                    "primary_key",
+                    _("Khoá chính (%(key)s) phải không trùng, nhưng các giá trị sau lặp lại: %(values)s.")
+                    % {"key": ", ".join(key), "values": examples},
+                )
+        cursor.execute(sql.SQL("DROP INDEX IF EXISTS {}").format(_key_index(resource.pk)))
+        for i, field in enumerate(fields):
+            if field.get("primary_key"):
+                cursor.execute(sql.SQL("ALTER TABLE {} ALTER COLUMN {} DROP NOT NULL").format(table, _column(i)))
+        if positions:
+            _create_key(cursor, resource.pk, positions)
+    for i, field in enumerate(fields):
+        field.pop("primary_key", None)
+        if i in positions:
+            field["primary_key"] = True
+    return fields
+
+
+_CELL_READERS: dict[str, Any] = {}
+
+
+def _cast(kind: str, value: Any) -> tuple[Any, bool]:
+    """A JSON value as the column's Python value, read the way frictionless read the uploaded
+    file (so "2025-01-02" is a date in both). Returns (value, ok); None and "" are NULL."""
+    if value is None or value == "":
+        return None, True
+    if kind not in PG_TYPES or kind == "string":
+        if isinstance(value, dict | list):
+            return json.dumps(value, ensure_ascii=False), True
+        if isinstance(value, bool):
+            return ("true" if value else "false"), True
+        return unicodedata.normalize("NFC", str(value)), True
+    if isinstance(value, dict | list) or (isinstance(value, bool) and kind != "boolean"):
+        return None, False
+    if isinstance(value, str):
+        value = value.strip()
+    reader = _CELL_READERS.get(kind)
+    if reader is None:
+        import frictionless
+
+        reader = _CELL_READERS[kind] = frictionless.Field.from_descriptor({"name": "x", "type": kind}).read_cell
+    cell, notes = reader(value)
+    if notes or cell is None:
+        return None, False
+    if kind == "integer" and not -(2**63) <= cell < 2**63:
+        return None, False  # beyond bigint
+    return cell, True
+
+
+class _Problems:
+    """The problems of a batch, by CKAN's error keys ("records", "key", "table")."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, list[str]] = {}
+        self.count = 0
+
+    def add(self, key: str, message: str) -> None:
+        self.count += 1
+        if self.count <= ERRORS_LISTED:
+            self.by_key.setdefault(key, []).append(message)
+
+    def raise_if_any(self) -> None:
+        if self.count:
+            raise ValidationFailed(_("Dữ liệu không hợp lệ."), details=self.by_key)
+
+
+def _prepare(
+    resource: Resource, records: list[Any], method: str
+) -> tuple[list[tuple[int | None, dict[int, Any]]], list[int]]:
+    """Check and cast every record before anything is written: each becomes (its `_id` if given,
+    {column position: value}). Returns them and the key's positions."""
+    fields = resource.datastore_fields or []
+    known = {f["id"]: i for i, f in enumerate(fields)}
+    key = [i for i, f in enumerate(fields) if f.get("primary_key")]
+    problems = _Problems()
+    prepared: list[tuple[int | None, dict[int, Any]]] = []
+    for number, record in enumerate(records, start=1):
+        if not isinstance(record, dict):
+            problems.add("records", _("Bản ghi thứ %(row)s không phải một đối tượng JSON.") % {"row": number})
+            continue
+        row_id: int | None = None
+        if "_id" in record and method != INSERT:  # CKAN ignores `_id` on insert: the table numbers rows
+            row_id, ok = _cast("integer", record["_id"])
+            if not ok or row_id is None:
+                problems.add("records", _("Bản ghi thứ %(row)s: “_id” phải là số nguyên.") % {"row": number})
+        values: dict[int, Any] = {}
+        for name, raw in record.items():
+            if name == "_id":
+                continue
+            if name not in known:
+                problems.add(
+                    "records", _('Bản ghi thứ %(row)s: không có trường "%(field)s".') % {"row": number, "field": name}
+                )
+                continue
+            field = fields[known[name]]
+            value, ok = _cast(field["type"], raw)
+            if not ok:
+                problems.add(
+                    "records",
+                    _("Bản ghi thứ %(row)s, trường “%(field)s”: giá trị “%(cell)s” không đúng kiểu %(type)s.")
+                    % {
+                        "row": number,
+                        "field": name,
+                        "cell": str(raw)[:100],
+                        "type": _TYPE_NAMES.get(field["type"], field["type"]),
+                    },
+                )
+                continue
+            values[known[name]] = value
+        names = [fields[i]["id"] for i in key]
+        if method != INSERT and row_id is None and "_id" not in record:
+            if not key:
+                problems.add(
+                    "table",
+                    _("Bảng chưa có khoá chính: cần khai báo primary_key (datastore_create) hoặc gửi “_id”."),
+                )
+                problems.raise_if_any()
+            missing = [fields[i]["id"] for i in key if fields[i]["id"] not in record]
+            if missing:
+                problems.add(
+                    "key",
+                    _("Bản ghi thứ %(row)s thiếu trường khoá: %(fields)s.")
+                    % {"row": number, "fields": ", ".join(missing)},
+                )
+        key_emptied = any(i in values and values[i] is None for i in key)
+        key_left_out = method == INSERT and any(i not in values for i in key)
+        if key_emptied or key_left_out:
+            problems.add(
+                "key",
+                _("Bản ghi thứ %(row)s: khoá chính (%(key)s) không được bỏ trống.")
+                % {"row": number, "key": ", ".join(names)},
+            )
+        prepared.append((row_id, values))
+    problems.raise_if_any()
+    return prepared, key
+
+
+def _key_text(names: list[str], values: list[Any]) -> str:
+    return ", ".join(f"{n}={_json_value(v)}" for n, v in zip(names, values, strict=True))
+
+
+@dataclass
+class Written:
+    """What `write_rows` did: the rows as stored (with `_id`) and how many of them are new."""
+
+    rows: list[dict[str, Any]]
+    inserted: int
+
+
+def write_rows(resource: Resource, records: list[Any], *, method: str) -> Written:
+    """CKAN's `datastore_upsert` on a loaded table: `insert` adds rows, `update` changes the
+    given fields of rows found by the primary key (or `_id`), `upsert` updates or else inserts.
+    Values are cast to the columns' types. Refused as a whole (ValidationFailed naming the
+    record and field) on a wrong type, an unknown field, a missing or repeated key, or an update
+    of a key that is not there."""
+    prepared, key = _prepare(resource, records, method)
+    fields = resource.datastore_fields or []
+    key_names = [fields[i]["id"] for i in key]
+    table = _table(resource.pk)
+    written: list[int] = []
+    inserted = 0
+    problems = _Problems()
+    with connection.cursor() as cursor:
+        for number, (row_id, values) in enumerate(prepared, start=1):
+            if row_id is not None:
+                where = sql.SQL("_id = %s")
+                where_params: list[Any] = [row_id]
+                shown = f"_id={row_id}"
+            elif method != INSERT:
+                where = sql.SQL(" AND ").join(sql.SQL("{} = %s").format(_column(i)) for i in key)
+                where_params = [values[i] for i in key]
+                shown = _key_text(key_names, where_params)
+            found = None
+            if method != INSERT:
+                changes = [i for i in values if row_id is not None or i not in key]
+                if changes:
+                    assignments = sql.SQL(", ").join(sql.SQL("{} = %s").format(_column(i)) for i in changes)
+                    cursor.execute(
+                        sql.SQL("UPDATE {} SET {} WHERE {} RETURNING _id").format(table, assignments, where),
+                        [*(values[i] for i in changes), *where_params],
+                    )
+                else:
+                    cursor.execute(sql.SQL("SELECT _id FROM {} WHERE {}").format(table, where), where_params)
+                found = cursor.fetchone()
+                if found is not None:
+                    written.append(found[0])
+                    continue
+                if method == UPDATE:
+                    problems.add(
+                        "key", _("Không tìm thấy khoá “%(key)s” (bản ghi thứ %(row)s).") % {"key": shown, "row": number}
+                    )
+                    continue
+            columns = sorted(values)
+            if columns:
+                statement = sql.SQL("INSERT INTO {} ({}) VALUES ({}) RETURNING _id").format(
+                    table,
+                    sql.SQL(", ").join(_column(i) for i in columns),
+                    sql.SQL(", ").join(sql.Placeholder() * len(columns)),
+                )
+            else:
+                statement = sql.SQL("INSERT INTO {} DEFAULT VALUES RETURNING _id").format(table)
+            try:
+                with transaction.atomic():  # a savepoint: a repeated key is reported, not raised
+                    cursor.execute(statement, [values[i] for i in columns])
+                    written.append(cursor.fetchone()[0])
+                    inserted += 1
+            except IntegrityError:
+                problems.add(
+                    "key",
+                    _("Khoá “%(key)s” đã có trong bảng (bản ghi thứ %(row)s).")
+                    % {"key": _key_text(key_names, [values.get(i) for i in key]), "row": number},
+                )
+            except DataError as exc:
+                problems.add("records", _("Bản ghi thứ %(row)s: %(error)s") % {"row": number, "error": str(exc)[:200]})
+        problems.raise_if_any()
+        if not written:
+            return Written(rows=[], inserted=0)
+        # The row's search text, as the load builds it, so `q` finds the new values.
+        text = sql.SQL("concat_ws(' ', {})").format(
+            sql.SQL(", ").join(sql.SQL("{}::text").format(_column(i)) for i in range(len(fields)))
+        )
+        cursor.execute(sql.SQL("UPDATE {} SET _full_text = {} WHERE _id = ANY(%s)").format(table, text), [written])
+        columns = sql.SQL(", ").join([sql.Identifier("_id"), *(_column(i) for i in range(len(fields)))])
+        cursor.execute(sql.SQL("SELECT {} FROM {} WHERE _id = ANY(%s)").format(columns, table), [written])
+        rows = {row[0]: row for row in cursor.fetchall()}
+    ids = ["_id", *(f["id"] for f in fields)]
+    stored = [{k: _json_value(v) for k, v in zip(ids, rows[i], strict=True)} for i in dict.fromkeys(written)]
+    return Written(rows=stored, inserted=inserted)
+
+
+def delete_rows(resource: Resource, filters: dict[str, Any]) -> int:
+    """CKAN's `datastore_delete` with `filters`: remove the rows matching them (every row when
+    `filters` is empty); the table stays. Returns how many rows went."""
+    known = {f["id"]: i for i, f in enumerate(resource.datastore_fields or [])}
+    conditions, params = _filter_conditions(filters, known)
+    where = sql.SQL(" WHERE ") + sql.SQL(" AND ").join(conditions) if conditions else sql.SQL("")
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL("DELETE FROM {}{}").format(_table(resource.pk), where), params)
+        return cursor.rowcount

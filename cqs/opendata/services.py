@@ -470,6 +470,150 @@ def datastore_dictionary_update(*, actor: Any, resource: Resource, fields: list[
     return resource
 
 
+def _locked_table(*, actor: Any, resource: Resource) -> tuple[Dataset, Resource]:
+    """The dataset and resource of a loaded table, locked in the order uploads lock them (the
+    dataset, then the resource, so writers cannot deadlock), after the permission check."""
+    dataset = find_dataset(str(resource.dataset_id), lock=True)
+    if dataset is None:
+        raise NotFound(_("Không tìm thấy bộ dữ liệu."))
+    require_permission(actor, Action.PUBLISH_DATA, dataset.owner_org)
+    resource = Resource.objects.select_for_update().get(pk=resource.pk)
+    if not resource.datastore_active:
+        raise NotFound(_("Tài nguyên chưa có dữ liệu trong kho dữ liệu."))
+    return dataset, resource
+
+
+def _table_changed(*, dataset: Dataset, resource: Resource, delta: int) -> None:
+    """After rows changed: the row count the pages show, and the dates harvesters ask for. The
+    count moves by `delta` (counting a large table at every write would cost a scan; every
+    writer holds the resource's lock, so the count cannot drift)."""
+    from cqs.opendata import datastore
+
+    if resource.datastore_rows_total is None:
+        count = datastore.row_count(resource)
+    else:
+        count = max(resource.datastore_rows_total + delta, 0)
+    resource.datastore_rows_done = resource.datastore_rows_total = count
+    resource.last_modified = timezone.now()
+    resource.save(update_fields=["datastore_rows_done", "datastore_rows_total", "last_modified"])
+    dataset.save(update_fields=["metadata_modified"])
+
+
+def datastore_create(
+    *,
+    actor: Any,
+    resource: Resource,
+    fields: list[dict[str, Any]] | None = None,
+    primary_key: list[str] | None = None,
+    records: list[Any] | None = None,
+) -> Resource:
+    """CKAN's `datastore_create` on a loaded table ("khai báo bảng dữ liệu"), in one
+    transaction: `fields` edit the data dictionary's titles and descriptions, `primary_key`
+    (field ids; empty removes it) becomes the table's key once the current rows are checked to
+    be unique and filled, and `records` are appended (as `datastore_upsert` with "insert").
+    Refused as a whole, nothing changed, when any part is; publishers of the dataset's
+    organisation only; audited."""
+    from cqs.opendata import datastore
+
+    with transaction.atomic():
+        if primary_key is not None or records:
+            _locked_table(actor=actor, resource=resource)  # the locks in their order, before the dictionary's
+        if fields or (primary_key is None and not records):
+            resource = datastore_dictionary_update(actor=actor, resource=resource, fields=fields or [])
+        if primary_key is not None:
+            _dataset, resource = _locked_table(actor=actor, resource=resource)
+            before = snapshot(resource)
+            resource.datastore_fields = datastore.set_primary_key(resource, list(primary_key))
+            resource.save(update_fields=["datastore_fields"])
+            audit_record(
+                actor=actor,
+                action=AuditAction.UPDATE,
+                instance=resource,
+                before=before,
+                after=snapshot(resource),
+                extra={"datastore": "primary_key", "primary_key": list(primary_key)},
+            )
+        if records:
+            datastore_upsert(actor=actor, resource=resource, records=records, method=datastore.INSERT)
+        resource.refresh_from_db()
+    return resource
+
+
+def datastore_upsert(
+    *, actor: Any, resource: Resource, records: list[Any], method: str = "upsert", dry_run: bool = False
+) -> list[dict[str, Any]]:
+    """Write rows into a loaded table ("cập nhật dòng dữ liệu"), CKAN's `datastore_upsert`:
+    `insert` adds them, `update` changes rows found by the primary key (or `_id`), `upsert`
+    updates or else inserts. Values are cast to the columns' types; any wrong value, unknown
+    field, missing key or update of an absent key refuses the whole batch (ValidationFailed),
+    nothing written. `dry_run` checks and rolls back. Publishers of the dataset's organisation
+    only; audited with the method and the rows' `_id`. Returns the rows as stored."""
+    from cqs.opendata import datastore
+
+    if method not in datastore.METHODS:
+        raise ValidationFailed(
+            _("Dữ liệu không hợp lệ."),
+            details={"method": [_("Phương thức phải là upsert, insert hoặc update.")]},
+        )
+    with transaction.atomic():
+        dataset, resource = _locked_table(actor=actor, resource=resource)
+        before = snapshot(resource)
+        written = datastore.write_rows(resource, list(records), method=method)
+        rows = written.rows
+        _table_changed(dataset=dataset, resource=resource, delta=written.inserted)
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            instance=resource,
+            before=before,
+            after=snapshot(resource),
+            extra={"datastore": "upsert", "method": method, "rows": len(rows), "ids": [r["_id"] for r in rows][:1000]},
+        )
+        if dry_run:
+            transaction.set_rollback(True)
+    return rows
+
+
+def datastore_delete(*, actor: Any, resource: Resource, filters: dict[str, Any] | None = None) -> int:
+    """Delete from a loaded table ("xoá dữ liệu trong kho"), CKAN's `datastore_delete`: with
+    `filters` (even empty) the matching rows go and the table stays; without, the table is
+    dropped and the resource's DataStore marked inactive (its key with it; the uploaded file
+    stays, and a new upload loads again). Publishers of the dataset's organisation only;
+    audited. Returns how many rows were deleted."""
+    from cqs.opendata import datastore
+
+    with transaction.atomic():
+        dataset, resource = _locked_table(actor=actor, resource=resource)
+        before = snapshot(resource)
+        if filters is not None:
+            deleted = datastore.delete_rows(resource, filters)
+            _table_changed(dataset=dataset, resource=resource, delta=-deleted)
+        else:
+            deleted = datastore.row_count(resource)
+            datastore.drop_table(resource.pk)
+            resource.datastore_active = False
+            resource.datastore_state = DatastoreState.NONE
+            resource.datastore_rows_done = 0
+            resource.datastore_rows_total = None
+            resource.datastore_loaded = None
+            # The dictionary stays for the next upload (titles, types); the key went with the table.
+            resource.datastore_fields = [
+                {k: v for k, v in f.items() if k != "primary_key"} for f in resource.datastore_fields or []
+            ]
+            resource.last_modified = timezone.now()
+            resource.save()
+            dataset.save(update_fields=["metadata_modified"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.DELETE if filters is None else AuditAction.UPDATE,
+            instance=resource,
+            before=before,
+            after=snapshot(resource),
+            extra={"datastore": "delete", "filters": filters, "rows": deleted},
+        )
+    return deleted
+
+
 def resource_update(*, actor: Any, ref: str, data: dict[str, Any]) -> Resource:
     """Change a resource's metadata (`name`, `description`, `url`, `format`...); fields not given
     are kept. A new file is uploaded with `resource_upload(resource=...)` instead."""
