@@ -45,6 +45,7 @@ from django.conf import settings
 from django.db import DataError, IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, pgettext_lazy
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
@@ -374,30 +375,36 @@ def infer_fields(path: Path, kind: str, known: list[dict[str, Any]] | None = Non
 
 # --- Validation and loading --------------------------------------------------------------------
 
+# Marked for the catalogue here, translated where the report is built (in the reader's language).
 _MESSAGES = {
-    "type-error": "Giá trị “%(cell)s” không đúng kiểu %(type)s của cột “%(field)s”.",
-    "constraint-error": "Giá trị “%(cell)s” của cột “%(field)s” vi phạm ràng buộc.",
-    "extra-cell": "Dòng có nhiều ô hơn số cột của tiêu đề (ô thừa: “%(cell)s”).",
-    "missing-cell": "Dòng thiếu giá trị cho cột “%(field)s”.",
-    "blank-row": "Dòng trống.",
-    "blank-label": "Tiêu đề cột thứ %(position)s bị bỏ trống.",
-    "duplicate-label": "Tiêu đề cột “%(cell)s” bị trùng.",
-    "encoding-error": "Tệp không đọc được bằng mã UTF-8. Vui lòng lưu lại tệp CSV với mã UTF-8.",
-    "source-error": "Không đọc được tệp: %(note)s",
-    "format-error": "Tệp không đúng định dạng bảng: %(note)s",
-    "scheme-error": "Không đọc được tệp: %(note)s",
-    "primary-key": "Giá trị khoá chính (%(field)s) bị bỏ trống hoặc trùng với một dòng trước.",
+    "type-error": gettext_noop("Giá trị “%(cell)s” không đúng kiểu %(type)s của cột “%(field)s”."),
+    "constraint-error": gettext_noop("Giá trị “%(cell)s” của cột “%(field)s” vi phạm ràng buộc."),
+    "extra-cell": gettext_noop("Dòng có nhiều ô hơn số cột của tiêu đề (ô thừa: “%(cell)s”)."),
+    "missing-cell": gettext_noop("Dòng thiếu giá trị cho cột “%(field)s”."),
+    "blank-row": gettext_noop("Dòng trống."),
+    "blank-label": gettext_noop("Tiêu đề cột thứ %(position)s bị bỏ trống."),
+    "duplicate-label": gettext_noop("Tiêu đề cột “%(cell)s” bị trùng."),
+    "encoding-error": gettext_noop("Tệp không đọc được bằng mã UTF-8. Vui lòng lưu lại tệp CSV với mã UTF-8."),
+    "source-error": gettext_noop("Không đọc được tệp: %(note)s"),
+    "format-error": gettext_noop("Tệp không đúng định dạng bảng: %(note)s"),
+    "scheme-error": gettext_noop("Không đọc được tệp: %(note)s"),
+    "primary-key": gettext_noop("Giá trị khoá chính (%(field)s) bị bỏ trống hoặc trùng với một dòng trước."),
 }
 _TYPE_NAMES = {
-    "integer": "số nguyên",
-    "number": "số",
-    "boolean": "đúng/sai",
-    "date": "ngày (YYYY-MM-DD)",
-    "datetime": "ngày giờ",
-    "time": "giờ",
-    "year": "năm",
-    "string": "văn bản",
+    "integer": pgettext_lazy("data type", "số nguyên"),
+    "number": pgettext_lazy("data type", "số"),
+    "boolean": pgettext_lazy("data type", "đúng/sai"),
+    "date": pgettext_lazy("data type", "ngày (YYYY-MM-DD)"),
+    "datetime": pgettext_lazy("data type", "ngày giờ"),
+    "time": pgettext_lazy("data type", "giờ"),
+    "year": pgettext_lazy("data type", "năm"),
+    "string": pgettext_lazy("data type", "văn bản"),
 }
+
+
+def _type_name(kind: str) -> str:
+    """A Table Schema type in words, in the reader's language ('' when unknown)."""
+    return str(_TYPE_NAMES[kind]) if kind in _TYPE_NAMES else ""
 
 
 def _problem(error: Any, fields_by_name: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -413,7 +420,7 @@ def _problem(error: Any, fields_by_name: dict[str, dict[str, Any]]) -> dict[str,
     values = {
         "cell": "" if cell is None else str(cell)[:100],
         "field": field or "",
-        "type": _TYPE_NAMES.get(fields_by_name.get(field or "", {}).get("type", ""), ""),
+        "type": _type_name(fields_by_name.get(field or "", {}).get("type", "")),
         "position": getattr(error, "field_number", None) or getattr(error, "field_position", "") or "",
         "note": getattr(error, "note", "") or "",
     }
@@ -1053,7 +1060,7 @@ def _prepare(
                         "row": number,
                         "field": name,
                         "cell": str(raw)[:100],
-                        "type": _TYPE_NAMES.get(field["type"], field["type"]),
+                        "type": _type_name(field["type"]) or field["type"],
                     },
                 )
                 continue
