@@ -51,9 +51,7 @@ def spool(stream: IO[bytes], *, limit: int, refuse: Callable[[str], Exception]) 
                     head += chunk[: HEAD_BYTES - len(head)]
                 size += len(chunk)
                 if size > limit:
-                    raise refuse(
-                        _("Tệp vượt quá dung lượng cho phép (%(mb)s MB).") % {"mb": limit // (1024 * 1024)}
-                    )
+                    raise refuse(_("Tệp vượt quá dung lượng cho phép (%(mb)s MB).") % {"mb": limit // (1024 * 1024)})
                 digest.update(chunk)
                 out.write(chunk)
         if size == 0:

@@ -258,4 +258,3 @@ def test_officials_of_the_agency_holding_a_transferred_dossier_can_open_it(recei
 
     services.dossier_transfer(actor=personas.specialist, dossier=received, agency=org.justice)
     assert queries.dossier_for(personas.dept_specialist, received.code).pk == received.pk
-
