@@ -43,6 +43,7 @@ class Dossier(models.Model):
         blank=True,
         related_name="dossiers",
         verbose_name=_("tài khoản người nộp"),
+        db_index=False,  # dossier_applicant_idx leads with it
     )
     applicant_kind = models.CharField(_("loại người nộp"), max_length=20, blank=True)
     applicant_name = models.CharField(_("người nộp"), max_length=200, blank=True)
@@ -51,7 +52,11 @@ class Dossier(models.Model):
     applicant_email = models.EmailField(_("thư điện tử"), blank=True)
     applicant_address = models.CharField(_("địa chỉ"), max_length=400, blank=True)
     receiving_agency = models.ForeignKey(
-        Agency, on_delete=models.PROTECT, related_name="received_dossiers", verbose_name=_("nơi tiếp nhận")
+        Agency,
+        on_delete=models.PROTECT,
+        related_name="received_dossiers",
+        verbose_name=_("nơi tiếp nhận"),
+        db_index=False,  # dossier_agency_status_due_idx leads with it
     )
     channel = models.PositiveSmallIntegerField(_("hình thức nộp"), choices=Channel.choices)
     status = models.CharField(_("trạng thái"), max_length=30, choices=State.choices, default=State.DRAFT)
@@ -78,6 +83,7 @@ class Dossier(models.Model):
         blank=True,
         related_name="held_dossiers",
         verbose_name=_("cơ quan đang xử lý"),
+        db_index=False,  # dossier_holder_status_due_idx leads with it
     )
     current_step = models.ForeignKey(
         "DossierStep",
@@ -95,8 +101,16 @@ class Dossier(models.Model):
     is_overdue = models.BooleanField(_("quá hạn"), default=False)
     outcome = models.CharField(_("kết quả"), max_length=10, blank=True)  # approved / rejected
     decided_at = models.DateTimeField(_("thời điểm phê duyệt"), null=True, blank=True)
+    # A foreign key to a text key gets a second, LIKE-capable index from Django by default; files
+    # are only ever looked up by equality, so one plain index (Meta) is enough.
     result_file = models.ForeignKey(
-        "StoredFile", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("tệp kết quả")
+        "StoredFile",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tệp kết quả"),
+        db_index=False,
     )
     # Working time from the clock's start to the result, pauses excluded (set with the result).
     processing_time = models.DurationField(_("thời gian xử lý (giờ làm việc)"), null=True, blank=True)
@@ -129,6 +143,7 @@ class Dossier(models.Model):
                 condition=~models.Q(status__in=["draft", "refused", "withdrawn", "stopped", "returned"]),
             ),
             GinIndex(OpClass("search_name", name="gin_trgm_ops"), name="dossier_applicant_name_trgm"),
+            models.Index(fields=["result_file"], name="dossier_result_file_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -221,7 +236,7 @@ class DossierDocument(models.Model):
         related_name="+",
         verbose_name=_("thành phần hồ sơ"),
     )
-    file = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="documents")
+    file = models.ForeignKey(StoredFile, on_delete=models.PROTECT, related_name="documents", db_index=False)
     original_name = models.CharField(_("tên tệp"), max_length=255)
     round = models.PositiveSmallIntegerField(_("lần nộp"), default=0)
     is_current = models.BooleanField(_("đang dùng"), default=True)
@@ -239,6 +254,8 @@ class DossierDocument(models.Model):
                 name="one_current_per_requirement",
             ),
         ]
+        # One plain index for the file (equality only), not Django's pair with a LIKE index.
+        indexes = [models.Index(fields=["file"], name="dossierdocument_file_idx")]
 
     def __str__(self) -> str:
         return self.original_name
@@ -247,15 +264,21 @@ class DossierDocument(models.Model):
 class DossierEvent(models.Model):
     """One entry of a dossier's history ("quá trình xử lý"): who did what, when, from which state."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events")
+    # The history is the platform's largest table (about 8 rows a dossier) and is read only by its
+    # dossier: the (dossier, at) index serves that, so the foreign keys get no index of their own.
+    # Who did what across dossiers is the audit trail's question (it has its own actor index);
+    # users and agencies are deactivated, never deleted, so PROTECT's look-up does not need one.
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="events", db_index=False)
     at = models.DateTimeField(_("thời điểm"))
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     action = models.CharField(_("thao tác"), max_length=40)
     from_status = models.CharField(_("từ trạng thái"), max_length=30, blank=True)
     to_status = models.CharField(_("sang trạng thái"), max_length=30)
-    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     note = models.TextField(_("ghi chú"), blank=True)
     data = models.JSONField(default=dict, blank=True)
 
