@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -36,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(names) - set(BENCHMARKS)
     if unknown:
         parser.error(f"unknown benchmark(s): {', '.join(sorted(unknown))}; choose from {', '.join(BENCHMARKS)}")
+    # A benchmark stopped with SIGTERM (kill, a CI timeout) still stops its web server and its
+    # embedded database on the way out, as Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda signum, _frame: sys.exit(128 + signum))
     rows: list[Row] = []
     context: dict = {"web_workers": args.web_workers, "web_threads": args.web_threads}
     # Every tracking lookup comes from this one address: the per-address limit must not throttle it.

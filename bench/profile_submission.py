@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.profile_submission", description=__doc__)
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--sql", action="store_true", help="print the statements of the last submission")
     args = parser.parse_args(argv)
     os.environ.setdefault("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/cqs_profile")
     os.environ.setdefault("CQS_DEVELOPMENT", "1")
@@ -52,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     cpu: dict[str, float] = defaultdict(float)
     statements: dict[str, int] = defaultdict(int)
     profiler = cProfile.Profile() if args.profile else None
+    last_sql: dict[str, list[str]] = {}
 
     def timed(step: str, call):
         with CaptureQueriesContext(connection) as captured:
@@ -63,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
                 profiler.disable()
             cpu[step] += time.process_time() - began
         statements[step] += len(captured.captured_queries)
+        last_sql[step] = [q["sql"] for q in captured.captured_queries]
         return response
 
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -106,8 +109,13 @@ def main(argv: list[str] | None = None) -> int:
     total_cpu = 1000 * sum(cpu.values()) / args.count
     total_sql = sum(statements.values()) / args.count
     print(f"{'total':<8} {total_cpu:>8.1f} {total_sql:>5.1f}")
+    if args.sql:
+        for step, sqls in last_sql.items():
+            print(f"-- {step}")
+            for sql in sqls:
+                print(f"   {sql[:300]}")
     if profiler:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(40)
     return 0
 
 
