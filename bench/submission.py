@@ -158,6 +158,9 @@ def run(base_url: str, *, clients: int, seconds: float, agency: str, usernames: 
             return
         client.token = json.loads(body)["token"]
         start.wait()
+        # Signing in (argon2) takes the clients seconds on two cores; the server has meanwhile
+        # closed the connections idle past its keep-alive, so each client starts on a fresh one.
+        client.conn.close()
         payload = json.dumps(
             {
                 "procedure": PROCEDURE_CODE,
