@@ -78,18 +78,10 @@ def _authorize(actor: User, dossier: Dossier, step: Transition) -> None:
         )
 
 
-def _record(
-    dossier: Dossier,
-    *,
-    actor: User | None,
-    action: str,
-    from_status: str,
-    note: str = "",
-    data: Mapping[str, Any] | None = None,
-    at: dt.datetime | None = None,
-) -> DossierEvent:
-    """The history event of a change, the warehouse brought up to date, the applicant told."""
-    event = _history(dossier, actor=actor, action=action, from_status=from_status, note=note, data=data, at=at)
+def _record(dossier: Dossier, **change: Any) -> DossierEvent:
+    """The history event of a change (`change` as `_history` takes it), the warehouse brought up
+    to date, the applicant told."""
+    event = _history(dossier, **change)
     from cqs.dossiers.notifications import announce
 
     announce(dossier, event)

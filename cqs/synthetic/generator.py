@@ -33,6 +33,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from cqs.synthetic import copier
 from cqs.synthetic.calendar import DAY, MinuteCalendar
 
 REFORM_DAY = dt.date(2025, 7, 1)  # districts abolished, two-level local government
@@ -944,13 +945,18 @@ def _secondary_indexes() -> list[tuple[str, str]]:
         return cursor.fetchall()
 
 
+def _conninfo() -> dict[str, Any]:
+    """Django's database settings as psycopg keywords, for the load's extra connections."""
+    params = connection.get_connection_params()
+    return {k: params[k] for k in ("dbname", "user", "password", "host", "port") if params.get(k)}
+
+
 def _rebuild_indexes(dropped: list[tuple[str, str]], say: Callable[[str], None]) -> None:
     """Recreate the dropped indexes on two connections at once: a trigram (GIN) build uses one
     core, so two builds side by side keep both cores of the machine busy."""
     import psycopg
 
-    params = connection.get_connection_params()
-    conninfo = {k: params[k] for k in ("dbname", "user", "password", "host", "port") if params.get(k)}
+    conninfo = _conninfo()
     # Largest tables first, so the two connections finish at about the same time.
     order = {t: n for n, t in enumerate(("dossiers_dossierevent", "dossiers_dossier", "dossiers_dossierstep"))}
     work: queue.Queue = queue.Queue()
@@ -1022,15 +1028,11 @@ class _Writer:
         if parallel:
             import multiprocessing
 
-            from cqs.synthetic import copier
-
-            params = connection.get_connection_params()
-            conninfo = {k: params[k] for k in ("dbname", "user", "password", "host", "port") if params.get(k)}
             # spawn, not fork: the child must not inherit Django's open connection.
             context = multiprocessing.get_context("spawn")
             self.channel, child_end = context.Pipe(duplex=True)
             self.process = context.Process(
-                target=copier.serve, args=(conninfo, self.statements, child_end), daemon=True
+                target=copier.serve, args=(_conninfo(), self.statements, child_end), daemon=True
             )
             self.process.start()
             child_end.close()
@@ -1057,8 +1059,6 @@ class _Writer:
                         with cursor.copy(statement) as copy:
                             copy.write(data.encode())
             return
-        from cqs.synthetic import copier
-
         if self.channel.poll():  # the child speaks before the end only to report a failure
             self._answer("finished")
         payloads = [data.encode() for data in batch]
@@ -1075,8 +1075,6 @@ class _Writer:
     def close(self) -> None:
         if not self.parallel:
             return
-        from cqs.synthetic import copier
-
         try:
             self.channel.send_bytes(copier.END)
             _finished, self.database_cpu, self.db_idle = self._answer("finished")
