@@ -11,13 +11,14 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
+
+from cqs.core.web_server import web_server_command
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,22 +67,7 @@ def instance(*, fresh: bool = True, workers: int = 4, threads: int = 4) -> Itera
     port = free_port()
     env = {**os.environ, "CQS_SITE_URL": f"http://127.0.0.1:{port}"}
     web = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "cqs.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            str(threads),
-            "--access-logfile",
-            "/dev/null",
-            "--log-level",
-            "warning",
-        ],
+        web_server_command(host="127.0.0.1", port=port, workers=workers, threads=threads),
         env=env,
         cwd=ROOT,
     )

@@ -146,13 +146,16 @@ def run(base_url: str, *, clients: int, seconds: float, agency: str, usernames: 
 
     def worker(n: int) -> None:
         client = Client(base_url)
-        status, body = client.call(
-            "POST",
-            "/api/v1/auth/token",
-            json.dumps({"username": usernames[n], "password": PASSWORD}).encode(),
-            {"Content-Type": "application/json"},
-        )
-        if status != 200:
+        try:
+            status, body = client.call(
+                "POST",
+                "/api/v1/auth/token",
+                json.dumps({"username": usernames[n], "password": PASSWORD}).encode(),
+                {"Content-Type": "application/json"},
+            )
+        except (http.client.HTTPException, OSError) as exc:
+            status, body = 0, repr(exc).encode()
+        if status != 200:  # this client measures nothing, but the others must not wait for it
             stats[n].errors.append(f"token {status} {body[:200]!r}")
             start.wait()
             return

@@ -9,10 +9,13 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 import urllib.request
+
+from cqs.core.web_server import web_server_command
 
 
 def _django_setup() -> None:
@@ -36,7 +39,36 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> b
     return False
 
 
+def _port_in_use(host: str, port: int) -> bool:
+    """Whether something already listens on host:port.
+
+    Granian binds with SO_REUSEPORT, so a second `cqs run` on a busy port would not fail: it would
+    silently share the port with the first. SO_REUSEADDR alone still refuses a listening socket.
+    """
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def _stop_on_sigterm(signum, frame) -> None:
+    # SystemExit unwinds through run()'s finally (stopping the web server and the worker) and then
+    # the embedded database's exit hook; the default action would orphan all three.
+    raise SystemExit(0)
+
+
 def run(args: argparse.Namespace) -> int:
+    if _port_in_use(args.host, args.port):
+        print(
+            f"Port {args.port} on {args.host} is already in use (another `cqs run`?). "
+            "Stop that server or choose another port with --port.",
+            file=sys.stderr,
+        )
+        return 2
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     if args.demo:
         os.environ.setdefault("CQS_DEMO", "1")
     _django_setup()
@@ -53,22 +85,9 @@ def run(args: argparse.Namespace) -> int:
     if settings.DEMO_MODE:
         call_command("load_demo")
     address = f"http://{args.host}:{args.port}"
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "cqs.wsgi:application",
-        "--bind",
-        f"{args.host}:{args.port}",
-        "--workers",
-        str(args.workers),
-        "--threads",
-        str(args.threads),
-        "--access-logfile",
-        "-" if args.access_log else "/dev/null",
-        "--graceful-timeout",
-        "10",
-    ]
+    command = web_server_command(
+        host=args.host, port=args.port, workers=args.workers, threads=args.threads, access_log=args.access_log
+    )
     web = subprocess.Popen(command, env=os.environ.copy())
     # The task queue's worker: notifications, periodic jobs. Same database, same code.
     worker = subprocess.Popen(
@@ -101,7 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     run_parser = sub.add_parser("run", help="migrate, load demo data (demo mode) and serve")
     run_parser.add_argument("--host", default=os.environ.get("CQS_HOST", "127.0.0.1"))
     run_parser.add_argument("--port", type=int, default=int(os.environ.get("CQS_PORT", "8000")))
-    run_parser.add_argument("--workers", type=int, default=int(os.environ.get("CQS_WEB_WORKERS", "3")))
+    # One web process per core: more only adds context switches (granian warns about it).
+    default_workers = os.environ.get("CQS_WEB_WORKERS") or str(max(2, os.cpu_count() or 2))
+    run_parser.add_argument("--workers", type=int, default=int(default_workers))
     run_parser.add_argument("--threads", type=int, default=int(os.environ.get("CQS_WEB_THREADS", "4")))
     run_parser.add_argument("--no-demo", dest="demo", action="store_false", help="do not load demo data")
     run_parser.add_argument("--access-log", action="store_true")

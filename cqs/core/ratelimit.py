@@ -1,7 +1,7 @@
 """A rate limiter shared by every web process, kept in PostgreSQL.
 
 Counters live in `core_ratelimitbucket`, one row per key and window, incremented with one
-atomic upsert, so limits hold across gunicorn workers and hosts without a cache server.
+atomic upsert, so limits hold across web server processes and hosts without a cache server.
 """
 
 from __future__ import annotations
