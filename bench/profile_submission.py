@@ -3,8 +3,9 @@
 Runs the benchmark's create → attach → submit flow through Django's test client (the full
 middleware stack, no HTTP server) against `DATABASE_URL` (default: a `cqs_profile` database on the
 local server), and prints per request: CPU milliseconds and SQL statements. With `--profile` it
-also prints the top functions by cumulative time. Used to find what to cut on the hot path; the
-throughput benchmark itself is `python -m bench submission`.
+also prints the top functions by cumulative time (`PROFILE_SORT=tottime` to sort otherwise,
+`PROFILE_FILTER=cqs/` to keep only matching lines, `PROFILE_LINES=70` for more of them). Used to
+find what to cut on the hot path; the throughput benchmark itself is `python -m bench submission`.
 """
 
 from __future__ import annotations
@@ -115,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
             for sql in sqls:
                 print(f"   {sql[:300]}")
     if profiler:
-        pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(40)
+        stats = pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative"))
+        stats.print_stats(os.environ.get("PROFILE_FILTER", ""), int(os.environ.get("PROFILE_LINES", "40")))
     return 0
 
 
