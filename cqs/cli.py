@@ -69,6 +69,9 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    # Links the platform writes (DCAT URIs, e-mails, receipts' QR codes) name the address it serves
+    # unless the public address is configured.
+    os.environ.setdefault("CQS_SITE_URL", f"http://{args.host}:{args.port}")
     if args.demo:
         os.environ.setdefault("CQS_DEMO", "1")
     _django_setup()

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -80,7 +81,7 @@ def status_show(user: Any, data: dict[str, Any]) -> dict[str, Any]:
     return {
         "site_title": "Cổng dữ liệu mở – Chính Quyền Số",
         "site_description": "",
-        "site_url": "",
+        "site_url": settings.SITE_URL,
         "ckan_version": CKAN_VERSION,
         "error_emails_to": None,
         "locale_default": "vi",

@@ -136,6 +136,9 @@ def test_scorecard_shows_each_target_with_its_value_gap_origin_and_definition(cl
     assert '<dd class="current no-data">chưa có dữ liệu</dd>' in card
     assert '<dd class="gap">–</dd>' in card
     assert 'href="/chi-tieu/ho-so-truc-tuyen/?period=2026-Q3&amp;unit=province"' in page
+    # The download links name the page's one table by nothing (not by the table object's text).
+    assert 'href="?period=2026-Q3&amp;unit=province&amp;format=csv" download' in page
+    assert "table=" not in page
 
 
 def test_scorecard_form_keeps_the_choice_and_labels_every_field(client, fake_queries, org):

@@ -16,6 +16,15 @@ class Command(BaseCommand):
             f"Demo data ready: {report.versions_created} procedure versions created, "
             f"{report.versions_updated} updated, {report.versions_unchanged} unchanged."
         )
+        # The Open Data Portal of a demo is not empty until the first night: the platform's own
+        # datasets (procedure catalogue, dossier statistics) are published now. Idempotent.
+        from cqs.opendata.feeds import publish_platform_datasets
+
+        outcomes = publish_platform_datasets()
+        self.stdout.write(
+            f"Open data: the platform's {len(outcomes)} datasets published "
+            f"({', '.join(f'{name}: {outcome}' for name, outcome in outcomes.items())})."
+        )
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for p in personas():
             self.stdout.write(f"  {p.username:<18} {p.description}")
