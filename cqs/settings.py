@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     "cqs.portal",
     "procrastinate.contrib.django",
     "axes",
+    # Only for its bundled Swagger UI: with "ninja" installed, /api/v1/docs loads it from our own
+    # static files instead of a CDN, so the docs work on a network without internet access.
+    "ninja",
 ]
 
 MIDDLEWARE = [
