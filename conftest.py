@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import time
-import urllib.request
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -16,7 +13,7 @@ from django.db import connection
 from django.utils import translation
 
 from cqs.accounts.models import User, UserKind
-from cqs.core.web_server import web_server_command
+from cqs.core.web_server import free_port, wait_healthy, web_server_command
 from cqs.org.models import AdministrativeUnit, Agency, AgencyKind, Membership, Role, UnitLevel
 
 
@@ -172,12 +169,6 @@ def _private_media_root(tmp_path_factory: pytest.TempPathFactory) -> None:
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _test_database_url() -> str:
     """The URL of the database this test runs on, for a server process of its own."""
     params = connection.get_connection_params()  # psycopg's view: a socket directory lands in "host"
@@ -192,21 +183,13 @@ def _test_database_url() -> str:
 def web_server(transactional_db):
     """The production web server (`cqs.core.web_server`, as `cqs run` starts it) in a process of
     its own on the test database; yields its address. Data must be committed to be seen by it."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": _test_database_url(), "CQS_SITE_URL": f"http://127.0.0.1:{port}"}
     command = web_server_command(host="127.0.0.1", port=port, workers=1, threads=2)
     process = subprocess.Popen(command, env=env)  # noqa: S603 - our own command line
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, "the web server exited"
-            try:
-                urllib.request.urlopen(f"{base}/healthz", timeout=2).close()  # noqa: S310 - our own server
-                break
-            except OSError:
-                assert time.monotonic() < deadline, "the web server did not answer /healthz"
-                time.sleep(0.2)
+        assert wait_healthy(base, process), "the web server exited or did not answer /healthz"
         yield base
     finally:
         process.terminate()

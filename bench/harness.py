@@ -9,24 +9,15 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-from cqs.core.web_server import web_server_command
+from cqs.core.web_server import free_port, wait_healthy, web_server_command
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -73,7 +64,10 @@ def instance(*, fresh: bool = True, workers: int = 4, threads: int = 4) -> Itera
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(base, web)
+        if not wait_healthy(base, web):
+            raise RuntimeError(
+                "the web server exited" if web.poll() is not None else "the web server did not become healthy"
+            )
         yield Instance(database_url=database_url, base_url=base, data_dir=data_dir)
     finally:
         web.send_signal(signal.SIGTERM)
@@ -81,20 +75,6 @@ def instance(*, fresh: bool = True, workers: int = 4, threads: int = 4) -> Itera
             web.wait(timeout=20)
         except subprocess.TimeoutExpired:
             web.kill()
-
-
-def _wait_healthy(base: str, process: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("the web server exited")
-        try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as r:  # noqa: S310 - our server
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("the web server did not become healthy")
 
 
 def _stop_embedded(pgdata: Path) -> None:

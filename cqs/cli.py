@@ -12,10 +12,8 @@ import signal
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 
-from cqs.core.web_server import web_server_command
+from cqs.core.web_server import wait_healthy, web_server_command
 
 
 def _django_setup() -> None:
@@ -23,20 +21,6 @@ def _django_setup() -> None:
     import django
 
     django.setup()
-
-
-def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            return False
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:  # noqa: S310 - our own server
-                if response.status == 200:
-                    return True
-        except OSError:
-            time.sleep(0.3)
-    return False
 
 
 def _port_in_use(host: str, port: int) -> bool:
@@ -69,9 +53,10 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    address = f"http://{args.host}:{args.port}"
     # Links the platform writes (DCAT URIs, e-mails, receipts' QR codes) name the address it serves
     # unless the public address is configured.
-    os.environ.setdefault("CQS_SITE_URL", f"http://{args.host}:{args.port}")
+    os.environ.setdefault("CQS_SITE_URL", address)
     if args.demo:
         os.environ.setdefault("CQS_DEMO", "1")
     _django_setup()
@@ -87,7 +72,6 @@ def run(args: argparse.Namespace) -> int:
     (settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     if settings.DEMO_MODE:
         call_command("load_demo")
-    address = f"http://{args.host}:{args.port}"
     command = web_server_command(
         host=args.host, port=args.port, workers=args.workers, threads=args.threads, access_log=args.access_log
     )
@@ -98,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "cqs.settings"},
     )
     try:
-        if not _wait_healthy(address, web):
+        if not wait_healthy(address, web):
             print("The web server did not become healthy; see the messages above.", file=sys.stderr)
             return 1
         print(f"\nChính Quyền Số is running at {address}  (admin: {address}/admin/, API: {address}/api/v1/docs)")

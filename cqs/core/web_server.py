@@ -9,7 +9,11 @@ served by WhiteNoise inside the app, so the server can be swapped without touchi
 
 from __future__ import annotations
 
+import socket
+import subprocess
 import sys
+import time
+import urllib.request
 
 
 def web_server_command(*, host: str, port: int, workers: int, threads: int, access_log: bool = False) -> list[str]:
@@ -43,3 +47,26 @@ def web_server_command(*, host: str, port: int, workers: int, threads: int, acce
         "warning",
         "--access-log" if access_log else "--no-access-log",
     ]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now (for a server started next)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_healthy(base_url: str, process: subprocess.Popen, timeout: float = 60) -> bool:
+    """Wait until the server at `base_url` answers `/healthz` with 200. False if `process` exits
+    first or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as response:  # noqa: S310 - our own server
+                if response.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.2)
+    return False
