@@ -217,7 +217,15 @@ def test_the_periodic_job_flags_overdue_dossiers_once(received, personas):
     assert received.is_overdue
 
 
-def test_worklists_page_by_due_moment_and_find_by_name_without_accents(received, personas, client):
+@pytest.fixture
+def working_morning():
+    """Received on a working morning: after the procedure's 15:00 cut-off the clock would start the
+    next working day, and the one-day dossier would not be due within a working day of now."""
+    with time_machine.travel(at(2026, 11, 25, 9, 0), tick=True):  # a Wednesday
+        yield
+
+
+def test_worklists_page_by_due_moment_and_find_by_name_without_accents(working_morning, received, personas, client):
     from cqs.accounts.services import api_token_issue
     from cqs.dossiers import queries
 
