@@ -62,7 +62,12 @@ def main(argv: list[str] | None = None) -> int:
             agency, usernames = submission.prepare(args.clients)
             print(f"submission: {args.clients} clients for {args.seconds:.0f} s ...", flush=True)
             sub_rows, sub_context = submission.run(
-                platform.base_url, clients=args.clients, seconds=args.seconds, agency=agency, usernames=usernames
+                platform.base_url,
+                clients=args.clients,
+                seconds=args.seconds,
+                agency=agency,
+                usernames=usernames,
+                web_pid=platform.web_pid,
             )
             sub_rows[0].baseline_name, sub_rows[0].baseline = "TPC-B tx/s", tpcb
             rows += sub_rows

@@ -25,6 +25,7 @@ class Instance:
     database_url: str
     base_url: str
     data_dir: Path
+    web_pid: int
 
 
 def setup_django(database_url: str, data_dir: Path) -> None:
@@ -68,7 +69,7 @@ def instance(*, fresh: bool = True, workers: int = 4, threads: int = 4) -> Itera
             raise RuntimeError(
                 "the web server exited" if web.poll() is not None else "the web server did not become healthy"
             )
-        yield Instance(database_url=database_url, base_url=base, data_dir=data_dir)
+        yield Instance(database_url=database_url, base_url=base, data_dir=data_dir, web_pid=web.pid)
     finally:
         web.send_signal(signal.SIGTERM)
         try:

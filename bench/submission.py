@@ -3,7 +3,6 @@ submitting, over HTTP against the running server; beside pgbench's TPC-B on the 
 
 from __future__ import annotations
 
-import http.client
 import json
 import threading
 import time
@@ -11,6 +10,8 @@ import uuid
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
+from bench import wire
+from bench.cpu import CpuMeter
 from bench.report import Row, latency_rows
 
 PROCEDURE_CODE = "1.999901"
@@ -70,10 +71,13 @@ def bench_catalog() -> dict:
     }
 
 
-def pdf_200kb() -> bytes:
+def pdf_200kb(serial: str = "") -> bytes:
+    """A 200 KB PDF; a different `serial` gives different bytes (every citizen's file is their own,
+    so each upload is stored anew rather than found already stored under its hash)."""
     head = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
     tail = b"trailer<</Root 1 0 R>>\n%%EOF\n"
-    return head + b"%" + b"0" * (200 * 1024 - len(head) - len(tail) - 2) + b"\n" + tail
+    comment = serial.encode().ljust(200 * 1024 - len(head) - len(tail) - 2, b"0")
+    return head + b"%" + comment + b"\n" + tail
 
 
 def prepare(clients: int) -> tuple[str, list[str]]:
@@ -111,35 +115,36 @@ class ClientStats:
 
 
 class Client:
+    """One citizen's connection (`bench.wire`: the load generator's own CPU is kept small)."""
+
     def __init__(self, base_url: str) -> None:
         parsed = urlparse(base_url)
-        self.conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=30)
+        self.conn = wire.Connection(parsed.hostname, parsed.port, timeout=30)
         self.token = ""
 
     def call(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None) -> tuple[int, bytes]:
         h = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         h.update(headers or {})
-        try:
-            self.conn.request(method, path, body=body, headers=h)
-            response = self.conn.getresponse()
-            return response.status, response.read()
-        except (http.client.HTTPException, OSError):
-            self.conn.close()
-            raise
+        return self.conn.request(method, path, body or b"", h)
 
 
-def run(base_url: str, *, clients: int, seconds: float, agency: str, usernames: list[str]) -> tuple[list[Row], dict]:
-    pdf = pdf_200kb()
+def run(
+    base_url: str, *, clients: int, seconds: float, agency: str, usernames: list[str], web_pid: int | None = None
+) -> tuple[list[Row], dict]:
     boundary = "cqs-bench-boundary"
-    multipart = (
-        (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="requirement"\r\n\r\nTK\r\n'
-            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="to-khai.pdf"\r\n'
-            f"Content-Type: application/pdf\r\n\r\n"
-        ).encode()
-        + pdf
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
+    run_id = uuid.uuid4().hex[:12]  # and a new file for every attach, in this run and the next
+
+    def multipart(serial: str) -> bytes:
+        return (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="requirement"\r\n\r\nTK\r\n'
+                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="to-khai.pdf"\r\n'
+                f"Content-Type: application/pdf\r\n\r\n"
+            ).encode()
+            + pdf_200kb(f"{run_id}-{serial}")
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+
     stats = [ClientStats() for _ in range(clients)]
     start = threading.Barrier(clients + 1)
     stop_at = [0.0]
@@ -153,7 +158,7 @@ def run(base_url: str, *, clients: int, seconds: float, agency: str, usernames: 
                 json.dumps({"username": usernames[n], "password": PASSWORD}).encode(),
                 {"Content-Type": "application/json"},
             )
-        except (http.client.HTTPException, OSError) as exc:
+        except OSError as exc:
             status, body = 0, repr(exc).encode()
         if status != 200:  # this client measures nothing, but the others must not wait for it
             stats[n].errors.append(f"token {status} {body[:200]!r}")
@@ -190,7 +195,7 @@ def run(base_url: str, *, clients: int, seconds: float, agency: str, usernames: 
                 status, body = client.call(
                     "POST",
                     f"/api/v1/dossiers/{dossier}/documents",
-                    multipart,
+                    multipart(f"{n}-{len(stats[n].requests)}"),
                     {"Content-Type": f"multipart/form-data; boundary={boundary}"},
                 )
                 stats[n].requests.append(time.perf_counter() - t)
@@ -206,7 +211,7 @@ def run(base_url: str, *, clients: int, seconds: float, agency: str, usernames: 
                     stats[n].errors.append(f"submit {status} {body[:200]!r}")
                     continue
                 stats[n].submissions.append(time.perf_counter() - began)
-            except (http.client.HTTPException, OSError) as exc:
+            except OSError as exc:
                 stats[n].errors.append(repr(exc))
                 token, client = client.token, Client(base_url)
                 client.token = token
@@ -215,12 +220,16 @@ def run(base_url: str, *, clients: int, seconds: float, agency: str, usernames: 
     for thread in threads:
         thread.start()
     stop_at[0] = time.monotonic() + 3600
+    meter = CpuMeter(web_pid) if web_pid else None
     start.wait()
     began = time.monotonic()
+    if meter:
+        meter.start()
     stop_at[0] = began + seconds
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - began
+    spent = meter.stop() if meter else None
     submissions = [s * 1000 for st in stats for s in st.submissions]
     requests = [s * 1000 for st in stats for s in st.requests]
     errors = [e for st in stats for e in st.errors]
@@ -236,6 +245,15 @@ def run(base_url: str, *, clients: int, seconds: float, agency: str, usernames: 
             "",
         )
     ]
+    if spent and submissions:
+        rows += [
+            Row("submission", f"CPU per submission: {part}", round(seconds_ * 1000 / len(submissions), 2), "ms", "")
+            for part, seconds_ in (
+                ("web server", spent.web),
+                ("database", spent.database),
+                ("load generator", spent.generator),
+            )
+        ]
     context = {
         "clients": clients,
         "seconds": round(elapsed, 1),
