@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import QuerySet
 
 from cqs.accounts.models import CitizenProfile, EnterpriseProfile, User, UserKind
 from cqs.accounts.validators import normalize_phone
+from cqs.core import rows
 from cqs.org.models import AdministrativeUnit, UnitLevel
 
 
@@ -38,13 +41,27 @@ def user_for_identifier(identifier: str) -> User | None:
 
 def profile_of(user: Any) -> CitizenProfile | EnterpriseProfile | None:
     """The citizen's or enterprise's profile, or None (officials, or accounts not filled in yet)."""
-    if not getattr(user, "pk", None):
+    model = {UserKind.CITIZEN: CitizenProfile, UserKind.ENTERPRISE: EnterpriseProfile}.get(getattr(user, "kind", None))
+    if model is None or not getattr(user, "pk", None):
         return None
-    if user.kind == UserKind.CITIZEN:
-        return CitizenProfile.objects.select_related("address_unit").filter(user=user).first()
-    if user.kind == UserKind.ENTERPRISE:
-        return EnterpriseProfile.objects.select_related("address_unit").filter(user=user).first()
-    return None
+    # Every submission reads it (the applicant frozen into the dossier): written once (cqs.core.rows).
+    with connection.cursor() as cursor:
+        cursor.execute(_profile_sql(model), [user.pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    profile, unit = rows.instances(row, model, AdministrativeUnit)
+    rows.attach(profile, "address_unit", unit)
+    return profile
+
+
+@functools.cache
+def _profile_sql(model: type[CitizenProfile | EnterpriseProfile]) -> str:
+    return (
+        f"SELECT {rows.columns(model, 'p')}, {rows.columns(AdministrativeUnit, 'u')} "  # noqa: S608 - model names
+        f"FROM {model._meta.db_table} p JOIN {AdministrativeUnit._meta.db_table} u ON u.id = p.address_unit_id "
+        "WHERE p.user_id = %s"
+    )
 
 
 def _address(profile: CitizenProfile | EnterpriseProfile | None) -> str:

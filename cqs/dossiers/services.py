@@ -5,6 +5,7 @@ event, and queues the applicant's notification, which is delivered after commit.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,15 +13,15 @@ from typing import IO, Any
 from uuid import UUID
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cqs.accounts.models import User, UserKind
 from cqs.calendar.queries import working_calendar
 from cqs.catalog.fees import fee_lines
-from cqs.catalog.models import OnlineLevel, ProcedureVersion, TimeUnit
+from cqs.catalog.models import OnlineLevel, ProcedureVersion, RequiredDocument, TimeUnit
 from cqs.catalog.queries import version_in_force
+from cqs.core import rows
 from cqs.core.errors import NotFound, PermissionRefused, ValidationFailed
 from cqs.dossiers import files
 from cqs.dossiers.lifecycle import APPLICANT, Act, State, Transition, transition
@@ -98,21 +99,24 @@ def _history(
     data: Mapping[str, Any] | None = None,
     at: dt.datetime | None = None,
 ) -> DossierEvent:
-    event = DossierEvent.objects.create(
-        dossier=dossier,
-        at=at or timezone.now(),
-        actor=actor,
-        action=action,
-        from_status=from_status,
-        to_status=dossier.status,
-        agency=dossier.receiving_agency,
-        note=note,
-        data=dict(data or {}),
+    event = rows.insert(
+        DossierEvent(
+            dossier=dossier,
+            at=at or timezone.now(),
+            actor=actor,
+            action=action,
+            from_status=from_status,
+            to_status=dossier.status,
+            agency=dossier.receiving_agency,
+            note=note,
+            data=dict(data or {}),
+        )
     )
     from cqs.warehouse.services import dossier_fact_refresh
 
-    # The warehouse's fact and monthly summaries change in this same transaction.
-    dossier_fact_refresh(dossier)
+    # The warehouse's fact and monthly summaries change in this same transaction. A draft has
+    # no fact (the warehouse counts submitted dossiers), so leaving one there is nothing to read.
+    dossier_fact_refresh(dossier, had_fact=None if from_status != State.DRAFT else False)
     return event
 
 
@@ -170,17 +174,31 @@ def _agencies_for(
 ) -> tuple[list[Agency], Agency | None, list[Agency]]:
     """In one read: the version's active implementing agencies, and when `agency_code` is given,
     that agency if active and its active one-stop desks (each list by code)."""
-    implementing = Agency.objects.filter(procedure_versions=version, is_active=True).annotate(part=Value(0))
-    if not agency_code:
-        return list(implementing.order_by("code")), None, []
-    asked = Agency.objects.filter(code=agency_code, is_active=True).annotate(part=Value(1))
-    desks = Agency.objects.filter(parent__code=agency_code, kind=AgencyKind.ONE_STOP_DESK, is_active=True).annotate(
-        part=Value(2)
-    )
-    found: list[list[Agency]] = [[], [], []]
-    for agency in implementing.union(asked, desks, all=True).order_by("part", "code"):
-        found[agency.part].append(agency)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _agencies_for_sql(), [version.pk, agency_code or "", agency_code or "", AgencyKind.ONE_STOP_DESK]
+        )
+        found: list[list[Agency]] = [[], [], []]
+        for row in cursor.fetchall():
+            found[row[0]].append(rows.instance(Agency, row, start=1))
     return found[0], (found[1][0] if found[1] else None), found[2]
+
+
+@functools.cache
+def _agencies_for_sql() -> str:
+    # Every new dossier reads this: written once, not compiled by the ORM each call (cqs.core.rows).
+    agency = Agency._meta.db_table
+    through = ProcedureVersion._meta.get_field("agencies")
+    return (
+        f"SELECT 0 AS part, {rows.columns(Agency, 'a')} FROM {agency} a "  # noqa: S608 - model names
+        f"JOIN {through.m2m_db_table()} m ON m.{through.m2m_reverse_name()} = a.id "
+        f"WHERE m.{through.m2m_column_name()} = %s AND a.is_active "
+        f"UNION ALL SELECT 1, {rows.columns(Agency, 'a')} FROM {agency} a WHERE a.code = %s AND a.is_active "
+        f"UNION ALL SELECT 2, {rows.columns(Agency, 'a')} FROM {agency} a "
+        f"JOIN {agency} parent ON parent.id = a.parent_id "
+        "WHERE parent.code = %s AND a.kind = %s AND a.is_active "
+        "ORDER BY part, code"
+    )
 
 
 def allocate_code(agency: Agency, day: dt.date) -> str:
@@ -248,18 +266,23 @@ def dossier_create_draft(
         raise _validation(errors)
     snapshot = _snapshot(actor) if applicant else {k: str(v) for k, v in (applicant_data or {}).items()}
     with use_case_transaction():
-        dossier = Dossier.objects.create(
-            procedure_version=version,
-            applicant=applicant,
-            created_by=actor,
-            receiving_agency=agency,
-            channel=channel,
-            form_data=form,
-            **_applicant_columns(snapshot),
-            **_fees(version, form),
+        # Hand-prepared statements (cqs.core.rows): every online application starts here.
+        dossier = rows.insert(
+            Dossier(
+                procedure_version=version,
+                applicant=applicant,
+                created_by=actor,
+                receiving_agency=agency,
+                channel=channel,
+                form_data=form,
+                **_applicant_columns(snapshot),
+                **_fees(version, form),
+            )
         )
-        DossierEvent.objects.create(
-            dossier=dossier, at=timezone.now(), actor=actor, action="create", to_status=State.DRAFT, agency=agency
+        rows.insert(
+            DossierEvent(
+                dossier=dossier, at=timezone.now(), actor=actor, action="create", to_status=State.DRAFT, agency=agency
+            )
         )
     return dossier
 
@@ -321,11 +344,11 @@ def dossier_attach(
                     details=[{"field": "dossier", "message": State(locked.status).label}],
                 )
             _authorize(actor, locked, transition(State.DRAFT, Act.SUBMIT))
-            # By position: the model's default order would join the version and its procedure.
-            documents = locked.procedure_version.documents.order_by("position")
-            requirement = documents.filter(code=requirement_code).first()
+            requirement = _requirement(locked.procedure_version_id, requirement_code)
             if requirement is None:
-                codes = ", ".join(documents.values_list("code", flat=True))
+                codes = ", ".join(
+                    locked.procedure_version.documents.order_by("position").values_list("code", flat=True)
+                )
                 raise _validation(
                     [
                         {
@@ -334,54 +357,83 @@ def dossier_attach(
                         }
                     ]
                 )
-            with _stored(upload) as stored:
-                DossierDocument.objects.filter(dossier=locked, requirement=requirement, is_current=True).update(
-                    is_current=False
+            with _stored(upload) as stored, connection.cursor() as cursor:
+                # The earlier file for this requirement, if any, stays in the history.
+                cursor.execute(
+                    f"UPDATE {DossierDocument._meta.db_table} SET is_current = false "  # noqa: S608 - model name
+                    "WHERE dossier_id = %s AND requirement_id = %s AND is_current",
+                    [locked.pk, requirement.pk],
                 )
-                return DossierDocument.objects.create(
-                    dossier=locked,
-                    requirement=requirement,
-                    file=stored,
-                    original_name=upload.original_name,
-                    round=locked.supplement_rounds if locked.status == State.SUPPLEMENT_REQUESTED else 0,
-                    uploaded_by=actor,
+                return rows.insert(
+                    DossierDocument(
+                        dossier=locked,
+                        requirement=requirement,
+                        file=stored,
+                        original_name=upload.original_name,
+                        round=locked.supplement_rounds if locked.status == State.SUPPLEMENT_REQUESTED else 0,
+                        uploaded_by=actor,
+                    )
                 )
     finally:
         upload.temp_path.unlink(missing_ok=True)
+
+
+def _requirement(version_id: int, code: str) -> RequiredDocument | None:
+    """The version's required document `code`. Every upload reads it: written once (cqs.core.rows)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {rows.columns(RequiredDocument, 'r')} FROM {RequiredDocument._meta.db_table} r "  # noqa: S608
+            "WHERE r.version_id = %s AND r.code = %s ORDER BY r.position LIMIT 1",
+            [version_id, code],
+        )
+        row = cursor.fetchone()
+    return rows.instance(RequiredDocument, row) if row else None
 
 
 @contextmanager
 def _stored(upload: files.CheckedUpload) -> Iterator[StoredFile]:
     """Inside the caller's transaction: the upload's bytes in place and their `StoredFile` row.
     If the block fails, bytes this call wrote are removed again, so a failure leaves no orphan."""
-    # Same bytes uploaded concurrently: one writer at a time per hash, so the clean-up below
-    # never deletes bytes another transaction is about to reference.
+    # The row first, by an upsert that also locks it until commit: a concurrent upload of the
+    # same bytes waits here, so the clean-up below never deletes bytes another transaction is
+    # about to reference. One statement, whether the bytes are new or already stored.
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [upload.sha256])
+        cursor.execute(_stored_file_upsert_sql(), [upload.sha256, upload.size, upload.content_type, timezone.now()])
+        stored = rows.instance(StoredFile, cursor.fetchone())
     written = files.store(upload)
     try:
-        # No savepoint: the caller's transaction rolls back as a whole on failure.
-        with transaction.atomic(savepoint=False):
-            # Not get_or_create, whose insert opens a savepoint to survive a concurrent insert: the
-            # advisory lock above already rules that out.
-            stored = StoredFile.objects.filter(sha256=upload.sha256).first() or StoredFile.objects.create(
-                sha256=upload.sha256, size=upload.size, content_type=upload.content_type
-            )
-            yield stored
+        yield stored
     except BaseException:
         if written:
             files.discard(upload.sha256)
         raise
 
 
+@functools.cache
+def _stored_file_upsert_sql() -> str:
+    table = StoredFile._meta.db_table
+    return (
+        f"INSERT INTO {table} AS f (sha256, size, content_type, created_at) VALUES (%s, %s, %s, %s) "  # noqa: S608
+        f"ON CONFLICT (sha256) DO UPDATE SET sha256 = f.sha256 RETURNING {rows.columns(StoredFile, 'f')}"
+    )
+
+
 def missing_documents(dossier: Dossier) -> list[dict[str, str]]:
     """Required documents without a current file. A document a national database can supply is
     not required from the applicant (Decree 45/2020: data already held is not asked for again)."""
-    attached = DossierDocument.objects.filter(dossier=dossier, requirement=OuterRef("pk"), is_current=True)
+    # Every submission asks: written once rather than compiled by the ORM each time (cqs.core.rows).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT r.code, r.name FROM {RequiredDocument._meta.db_table} r "  # noqa: S608 - model names
+            "WHERE r.version_id = %s AND r.required AND coalesce(r.national_source, '') = '' "
+            f"AND NOT EXISTS (SELECT FROM {DossierDocument._meta.db_table} d "
+            "WHERE d.dossier_id = %s AND d.requirement_id = r.id AND d.is_current) "
+            "ORDER BY r.position",
+            [dossier.procedure_version_id, dossier.pk],
+        )
+        missing = cursor.fetchall()
     return [
-        {"field": f"documents.{req.code}", "message": _("Chưa đính kèm: %(n)s.") % {"n": req.name}}
-        for req in dossier.procedure_version.documents.annotate(attached=Exists(attached)).order_by("position")
-        if req.required and not req.national_source and not req.attached
+        {"field": f"documents.{code}", "message": _("Chưa đính kèm: %(n)s.") % {"n": name}} for code, name in missing
     ]
 
 
@@ -429,7 +481,7 @@ def dossier_submit(*, actor: User, dossier: Dossier | UUID) -> Dossier:
         # they are taken as late as possible: the fewer statements after them, the shorter the
         # queue of submissions waiting on them.
         locked.code = allocate_code(locked.receiving_agency, timezone.localdate(now))
-        locked.save(update_fields=[*SUBMIT_FIELDS, "updated_at"])
+        rows.update(locked, SUBMIT_FIELDS)  # and updated_at
         from cqs.dossiers.notifications import announce
 
         announce(locked, event)

@@ -148,60 +148,74 @@ def _delta(old: dict[tuple, dict[str, int]], new: dict[tuple, dict[str, int]], c
     return rows
 
 
-def _upsert(cursor: Any, table: str, key: tuple[str, ...], counters: tuple[str, ...], rows: list) -> None:
+def _upsert(table: str, key: tuple[str, ...], counters: tuple[str, ...], rows: list) -> tuple[str, list] | None:
     if not rows:
-        return
+        return None
     columns = key + counters
     placeholders = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(rows))
     updates = ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for c in counters)
-    cursor.execute(
+    return (
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES {placeholders} "  # noqa: S608 - names from the models
         f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}",
         [value for row in rows for value in row],
     )
 
 
-def dossier_fact_refresh(dossier: Any) -> None:
+def _execute_together(cursor: Any, statements: list[tuple[str, list]]) -> None:
+    """Run writes to different tables as one statement (the first ones as WITH clauses): one
+    round trip to the server instead of one each, with the same effect."""
+    if not statements:
+        return
+    *first, (last_sql, last_params) = statements
+    clauses = ", ".join(f"w{n} AS ({sql})" for n, (sql, _params) in enumerate(first))
+    sql = f"WITH {clauses} {last_sql}" if first else last_sql
+    cursor.execute(sql, [value for _sql, params in first for value in params] + list(last_params))
+
+
+def dossier_fact_refresh(dossier: Any, *, had_fact: bool | None = None) -> None:
     """Bring the dossier's fact row and the monthly summaries up to date after a change, inside
     the caller's transaction (the caller holds the dossier's row lock, so one change at a time
-    per dossier). Drafts have no fact. Four statements at most, whatever the archive's size."""
+    per dossier). Drafts have no fact. Three statements at most, whatever the archive's size: the
+    fact as it was, the fact written with the agency's monthly summary, the procedure's; the read
+    is skipped when the caller knows the dossier had no fact before (`had_fact=False`: it was a
+    draft), and the procedure's summary only changes when the dossier is finished."""
     fact_table = DossierFact._meta.db_table
     new = fact_values(dossier) if dossier.status != "draft" and dossier.submitted_at else None
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {', '.join(FACT_COLUMNS)} FROM {fact_table} WHERE dossier_id = %s",  # noqa: S608
-            [dossier.pk],
-        )
-        found = cursor.fetchone()
+        found = None
+        if had_fact is not False:
+            cursor.execute(
+                f"SELECT {', '.join(FACT_COLUMNS)} FROM {fact_table} WHERE dossier_id = %s",  # noqa: S608
+                [dossier.pk],
+            )
+            found = cursor.fetchone()
         old = dict(zip(FACT_COLUMNS, found, strict=True)) if found else None
         if old == new:
             return
         if new is None:
-            cursor.execute(f"DELETE FROM {fact_table} WHERE dossier_id = %s", [dossier.pk])  # noqa: S608
+            writes = [(f"DELETE FROM {fact_table} WHERE dossier_id = %s", [dossier.pk])]  # noqa: S608
         else:
             names = list(new)
             updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in names if c != "dossier_id")
-            cursor.execute(
-                f"INSERT INTO {fact_table} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))}) "  # noqa: S608
-                f"ON CONFLICT (dossier_id) DO UPDATE SET {updates}",
-                list(new.values()),
-            )
+            writes = [
+                (
+                    f"INSERT INTO {fact_table} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))}) "  # noqa: S608
+                    f"ON CONFLICT (dossier_id) DO UPDATE SET {updates}",
+                    list(new.values()),
+                )
+            ]
         old_agency, old_procedure = contributions(old)
         new_agency, new_procedure = contributions(new)
-        _upsert(
-            cursor,
-            AgencyMonth._meta.db_table,
-            AGENCY_KEY,
-            AGENCY_COUNTERS,
-            _delta(old_agency, new_agency, AGENCY_COUNTERS),
-        )
-        _upsert(
-            cursor,
-            ProcedureMonth._meta.db_table,
-            PROCEDURE_KEY,
-            PROCEDURE_COUNTERS,
-            _delta(old_procedure, new_procedure, PROCEDURE_COUNTERS),
-        )
+        agency_rows = _delta(old_agency, new_agency, AGENCY_COUNTERS)
+        writes.append(_upsert(AgencyMonth._meta.db_table, AGENCY_KEY, AGENCY_COUNTERS, agency_rows))
+        # The fact row is the dossier's own (its row lock is held); the summaries' rows are shared,
+        # so they are locked in a fixed order (agency month, then procedure month), each table in
+        # key order: the procedure's summary is a statement of its own, after.
+        _execute_together(cursor, [w for w in writes if w is not None])
+        procedure_rows = _delta(old_procedure, new_procedure, PROCEDURE_COUNTERS)
+        procedure_write = _upsert(ProcedureMonth._meta.db_table, PROCEDURE_KEY, PROCEDURE_COUNTERS, procedure_rows)
+        if procedure_write is not None:
+            cursor.execute(*procedure_write)
 
 
 def warehouse_rebuild(*, progress: Callable[[str], None] | None = None) -> dict[str, int]:
