@@ -83,6 +83,7 @@ def test_retrying_with_the_same_key_returns_the_first_answer(api, catalog, org, 
         headers={"Idempotency-Key": "k-1"},
     )
     assert different.status_code == 409 and different.json()["error"]["code"] == "idempotency_key_reused"
+    assert Dossier.objects.count() == 1  # the refused request's own draft was rolled back
 
 
 def test_a_second_submit_with_the_same_key_replays_and_without_it_is_refused(api, catalog, org, personas):

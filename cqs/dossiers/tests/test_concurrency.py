@@ -73,6 +73,32 @@ def test_the_same_idempotency_key_sent_ten_times_at_once_creates_one_dossier(cat
 
 
 @pytest.mark.django_db(transaction=True)
+def test_the_same_submit_sent_five_times_at_once_answers_each_with_the_one_code(catalog, org, personas):
+    """The duplicates wait on the dossier's row lock, find it submitted, and are answered from
+    the first one's record instead of with a conflict."""
+    from cqs.dossiers import queries
+
+    draft = services.dossier_create_draft(
+        actor=personas.citizen, procedure_code="1.001193", form=BIRTH_FORM, agency_code=org.committee_a.code
+    )
+    attach_all(draft, personas.citizen)
+    barrier = threading.Barrier(5)
+
+    def submit():
+        def work():
+            dossier = queries.dossier_for(personas.citizen, str(draft.pk), for_update=True)
+            return 200, {"code": services.dossier_submit(actor=personas.citizen, dossier=dossier).code}
+
+        return run_once(user=personas.citizen, key="nop-1", scope="dossier.submit", payload={"ref": "x"}, work=work)
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        answers = list(pool.map(lambda _: _in_thread(barrier, submit), range(5)))
+    draft.refresh_from_db()
+    assert answers == [(200, {"code": draft.code})] * 5
+    assert draft.events.filter(action="submit").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_submits_of_one_draft_submit_it_once(catalog, org, personas):
     from cqs.dossiers.lifecycle import IllegalTransition
 
