@@ -36,8 +36,8 @@ class Connection:
     def request(
         self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
     ) -> tuple[int, bytes]:
-        """Send one request and read its whole answer: (status, body). Reconnects when the server
-        closed the idle connection."""
+        """Send one request and read its whole answer: (status, body). A failed exchange closes
+        the connection and raises; the next request opens a new one."""
         lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}", f"Content-Length: {len(body)}"]
         lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
         message = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body

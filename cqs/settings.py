@@ -138,7 +138,7 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-if env_bool("CQS_QUICK_PASSWORD_HASHING", False):  # the test suite only: cqs/core/hashers.py
+if DEVELOPMENT and env_bool("CQS_QUICK_PASSWORD_HASHING", False):  # the test suite only: cqs/core/hashers.py
     PASSWORD_HASHERS = ["cqs.core.hashers.QuickArgon2PasswordHasher", *PASSWORD_HASHERS]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

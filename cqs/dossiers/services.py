@@ -176,7 +176,7 @@ def _agencies_for(
     that agency if active and its active one-stop desks (each list by code)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            _agencies_for_sql(), [version.pk, agency_code or "", agency_code or "", AgencyKind.ONE_STOP_DESK]
+            _agencies_for_sql(), [version.pk, agency_code or None, agency_code or None, AgencyKind.ONE_STOP_DESK]
         )
         found: list[list[Agency]] = [[], [], []]
         for row in cursor.fetchall():

@@ -1,12 +1,16 @@
-"""The database backend's health check (cqs/core/postgresql): no round trip for a healthy kept
-connection, and a connection whose server went away is found unusable and replaced."""
+"""The database backend's health check (cqs/core/postgresql): no round trip for a kept connection
+in steady use, a packet after a quiet while, and a connection whose server went away is found
+unusable and replaced."""
 
 import select
 import time
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.db.backends.postgresql import base as django_postgresql
+
+from cqs.core.postgresql.base import PACKET_CHECK_INTERVAL_SECONDS
 
 
 def _other_connection():
@@ -16,14 +20,37 @@ def _other_connection():
     return psycopg.connect(**params, autocommit=True)
 
 
+@pytest.fixture
+def packet_checks(monkeypatch):
+    """Counts the checks that send `SELECT 1` (Django's own `is_usable`)."""
+    sent = []
+    original = django_postgresql.DatabaseWrapper.is_usable
+
+    def counting(self):
+        sent.append(1)
+        return original(self)
+
+    monkeypatch.setattr(django_postgresql.DatabaseWrapper, "is_usable", counting)
+    return sent
+
+
 @pytest.mark.django_db(transaction=True)
-def test_a_healthy_connection_is_usable_without_a_statement():
+def test_a_connection_checked_moments_ago_is_trusted_on_its_quiet_socket(packet_checks):
+    connection.close()
     connection.ensure_connection()
-    before = connection.connection.info.transaction_status
-    assert connection.is_usable()
-    # Nothing was sent: the connection is still idle and has nothing waiting to be read.
-    assert connection.connection.info.transaction_status == before
+    assert connection.is_usable() and connection.is_usable()
+    assert packet_checks == []  # the socket alone: nothing sent
     assert select.select([connection.connection.fileno()], [], [], 0)[0] == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_quiet_while_or_inside_a_transaction_the_check_sends_a_packet(packet_checks):
+    connection.ensure_connection()
+    connection._packet_checked_at = time.monotonic() - PACKET_CHECK_INTERVAL_SECONDS - 1
+    assert connection.is_usable() and len(packet_checks) == 1
+    with transaction.atomic():
+        connection.cursor().execute("SELECT 1")
+        assert connection.is_usable() and len(packet_checks) == 2
 
 
 @pytest.mark.django_db(transaction=True)
@@ -42,3 +69,29 @@ def test_a_connection_the_server_closed_is_unusable_and_the_next_request_reconne
     assert connection.connection is None
     assert client.get("/healthz").status_code == 200
     assert connection.connection.info.backend_pid != old_backend
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_on_a_descriptor_above_1024_is_kept(packet_checks):
+    """A busy web process holds many sockets; select() cannot watch descriptor 1024 or more."""
+    import os
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip("this machine allows fewer than 1,200 open files")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    connection.close()
+    fillers = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        connection.ensure_connection()
+        assert connection.connection.fileno() >= 1024
+        backend = connection.connection.info.backend_pid
+        assert connection.is_usable() and connection.is_usable()
+        assert packet_checks == []
+        assert connection.connection.info.backend_pid == backend
+    finally:
+        connection.close()
+        for fd in fillers:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
