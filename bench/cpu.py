@@ -26,6 +26,12 @@ def _stat(pid: int) -> tuple[int, float] | None:
     return int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICKS
 
 
+def process_cpu(pid: int) -> float | None:
+    """User + system CPU seconds of a live process (None when it is gone or not on this machine)."""
+    found = _stat(pid)
+    return found[1] if found else None
+
+
 def _tree_cpu(roots: set[int]) -> float:
     parents: dict[int, int] = {}
     cpu: dict[int, float] = {}

@@ -18,7 +18,6 @@ import pstats
 import time
 import uuid
 from collections import defaultdict
-from pathlib import Path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.test.utils import CaptureQueriesContext
 
     from bench import submission
+    from bench.cpu import process_cpu
 
     call_command("migrate", interactive=False, verbosity=0)
     agency, usernames = submission.prepare(1)
@@ -63,12 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         # The server process serving this connection, when it runs on this machine (Linux).
         if connection.connection is None:
             return 0.0
-        try:
-            stat = Path(f"/proc/{connection.connection.info.backend_pid}/stat").read_text()
-            fields = stat.rsplit(")", 1)[1].split()
-        except OSError:
-            return 0.0
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return process_cpu(connection.connection.info.backend_pid) or 0.0
 
     def timed(step: str, call):
         connection.queries_log.clear()  # bounded: a full log would capture nothing

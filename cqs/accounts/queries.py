@@ -8,7 +8,6 @@ import unicodedata
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.db.models import QuerySet
 
 from cqs.accounts.models import CitizenProfile, EnterpriseProfile, User, UserKind
@@ -45,12 +44,10 @@ def profile_of(user: Any) -> CitizenProfile | EnterpriseProfile | None:
     if model is None or not getattr(user, "pk", None):
         return None
     # Every submission reads it (the applicant frozen into the dossier): written once (cqs.core.rows).
-    with connection.cursor() as cursor:
-        cursor.execute(_profile_sql(model), [user.pk])
-        row = cursor.fetchone()
-    if row is None:
+    found = rows.one(_profile_sql(model), [user.pk], model, AdministrativeUnit)
+    if found is None:
         return None
-    profile, unit = rows.instances(row, model, AdministrativeUnit)
+    profile, unit = found
     rows.attach(profile, "address_unit", unit)
     return profile
 

@@ -8,7 +8,6 @@ import functools
 import io
 from typing import Any
 
-from django.db import connection
 from django.db.models import Case, F, FloatField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -40,12 +39,12 @@ def version_in_force(code: str, on: dt.date | None = None) -> ProcedureVersion |
     procedure and sector."""
     # Every new dossier starts here: written once rather than compiled by the ORM each call
     # (cqs.core.rows); the same choice as `current_versions`.
-    with connection.cursor() as cursor:
-        cursor.execute(_version_in_force_sql(), [code, code, on or timezone.localdate()])
-        row = cursor.fetchone()
-    if row is None:
+    found = rows.one(
+        _version_in_force_sql(), [code, code, on or timezone.localdate()], ProcedureVersion, Procedure, Sector
+    )
+    if found is None:
         return None
-    version, procedure, sector = rows.instances(row, ProcedureVersion, Procedure, Sector)
+    version, procedure, sector = found
     rows.attach(version, "procedure", procedure)
     rows.attach(version, "sector", sector)
     return version

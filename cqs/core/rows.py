@@ -8,7 +8,7 @@ metadata, so the SQL stays in step with the models while only its joins and cond
 written by hand:
 
     sql = f"SELECT {columns(Dossier, 'd')}, {columns(Agency, 'a')} FROM ... WHERE d.id = %s"
-    dossier, agency = instances(row, Dossier, Agency)
+    dossier, agency = one(sql, [pk], Dossier, Agency) or (None, None)
 
 Use it where a profile shows ORM compilation on a path that runs for every request; elsewhere the
 ORM's querysets are clearer and fast enough.
@@ -34,20 +34,23 @@ def columns(model: type[Model], alias: str) -> str:
 
 
 @functools.cache
-def _reader(model: type[Model]) -> tuple[int, list[str], list[tuple[int, Callable[..., Any], Any]]]:
+def _reader(model: type[Model]) -> tuple[int, list[str], int, list[tuple[int, Callable[..., Any], Any]]]:
     fields = model._meta.concrete_fields
     converters = [
         (position, converter, field)
         for position, field in enumerate(fields)
         for converter in field.get_db_converters(connection)
     ]
-    return len(fields), [field.attname for field in fields], converters
+    return len(fields), [field.attname for field in fields], fields.index(model._meta.pk), converters
 
 
-def instance(model: type[M], row: Sequence[Any], start: int = 0) -> M:
-    """The instance of `model` whose `columns()` begin at `row[start]`, as the ORM would build it."""
-    width, names, converters = _reader(model)
+def instance(model: type[M], row: Sequence[Any], start: int = 0) -> M | None:
+    """The instance of `model` whose `columns()` begin at `row[start]`, as the ORM would build it;
+    None when its primary key is NULL (an outer join that found nothing)."""
+    width, names, pk_position, converters = _reader(model)
     values = list(row[start : start + width])
+    if values[pk_position] is None:
+        return None
     for position, converter, field in converters:
         values[position] = converter(values[position], field, connection)
     return model.from_db(connection.alias, names, values)
@@ -62,9 +65,13 @@ def instances(row: Sequence[Any], *models: type[Model], start: int = 0) -> list[
     return found
 
 
-def width(model: type[Model]) -> int:
-    """How many columns `columns(model, ...)` selects."""
-    return _reader(model)[0]
+def one(sql: str, params: Sequence[Any], *models: type[Model]) -> list[Any] | None:
+    """Run a read of one row made of `columns()` of each model in turn: its instances, or None
+    when there is no row."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return instances(row, *models) if row is not None else None
 
 
 def attach(instance_: Model, relation: str, related: Model | None) -> None:

@@ -73,12 +73,11 @@ def run_once(
                 if cursor.fetchone() is None:
                     raise _AlreadyAnswered
             return status, body
-    except _AlreadyAnswered:
-        pass
-    except DomainError:
-        if not IdempotencyRecord.objects.filter(user=user, scope=scope, key=key).exists():
-            raise
-    record = IdempotencyRecord.objects.get(user=user, scope=scope, key=key)
+    except (_AlreadyAnswered, DomainError):
+        # The key taken, or this request refused: the first answer under the key, if there is one.
+        record = IdempotencyRecord.objects.filter(user=user, scope=scope, key=key).first()
+        if record is None:
+            raise  # a refusal of this request's own: not remembered, the client may correct it
     if record.request_hash != fingerprint:
         raise Conflict(_("Idempotency-Key này đã được dùng cho một yêu cầu khác."), code="idempotency_key_reused")
     return record.status_code or 200, record.response or {}

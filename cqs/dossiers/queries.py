@@ -8,7 +8,6 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -73,17 +72,14 @@ def _locked_dossier(ref: str) -> Dossier | None:
     """The dossier by id or code, its row locked, with what the use cases need joined (what
     `services._locked` joins). Every attach and submit runs this: written once (cqs.core.rows)."""
     key = _as_uuid(ref) or ref
-    with connection.cursor() as cursor:
-        cursor.execute(_locked_dossier_sql(key is not ref), [key])
-        row = cursor.fetchone()
-    if row is None:
+    found = rows.one(_locked_dossier_sql(key is not ref), [key], Dossier, ProcedureVersion, Procedure, Agency, User)
+    if found is None:
         return None
-    dossier, version, procedure, agency = rows.instances(row, Dossier, ProcedureVersion, Procedure, Agency)
-    applicant_at = sum(rows.width(m) for m in (Dossier, ProcedureVersion, Procedure, Agency))
+    dossier, version, procedure, agency, applicant = found
     rows.attach(version, "procedure", procedure)
     rows.attach(dossier, "procedure_version", version)
     rows.attach(dossier, "receiving_agency", agency)
-    rows.attach(dossier, "applicant", rows.instance(User, row, applicant_at) if row[applicant_at] is not None else None)
+    rows.attach(dossier, "applicant", applicant)  # None for a counter dossier without an account
     return dossier
 
 

@@ -380,14 +380,13 @@ def dossier_attach(
 
 def _requirement(version_id: int, code: str) -> RequiredDocument | None:
     """The version's required document `code`. Every upload reads it: written once (cqs.core.rows)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {rows.columns(RequiredDocument, 'r')} FROM {RequiredDocument._meta.db_table} r "  # noqa: S608
-            "WHERE r.version_id = %s AND r.code = %s ORDER BY r.position LIMIT 1",
-            [version_id, code],
-        )
-        row = cursor.fetchone()
-    return rows.instance(RequiredDocument, row) if row else None
+    found = rows.one(
+        f"SELECT {rows.columns(RequiredDocument, 'r')} FROM {RequiredDocument._meta.db_table} r "  # noqa: S608
+        "WHERE r.version_id = %s AND r.code = %s ORDER BY r.position LIMIT 1",
+        [version_id, code],
+        RequiredDocument,
+    )
+    return found[0] if found else None
 
 
 @contextmanager
@@ -397,9 +396,9 @@ def _stored(upload: files.CheckedUpload) -> Iterator[StoredFile]:
     # The row first, by an upsert that also locks it until commit: a concurrent upload of the
     # same bytes waits here, so the clean-up below never deletes bytes another transaction is
     # about to reference. One statement, whether the bytes are new or already stored.
-    with connection.cursor() as cursor:
-        cursor.execute(_stored_file_upsert_sql(), [upload.sha256, upload.size, upload.content_type, timezone.now()])
-        stored = rows.instance(StoredFile, cursor.fetchone())
+    [stored] = rows.one(
+        _stored_file_upsert_sql(), [upload.sha256, upload.size, upload.content_type, timezone.now()], StoredFile
+    )
     written = files.store(upload)
     try:
         yield stored
