@@ -21,7 +21,8 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Model, signals
+from django.db.models.base import ModelState
 
 M = TypeVar("M", bound=Model)
 
@@ -53,7 +54,15 @@ def instance(model: type[M], row: Sequence[Any], start: int = 0) -> M | None:
         return None
     for position, converter, field in converters:
         values[position] = converter(values[position], field, connection)
-    return model.from_db(connection.alias, names, values)
+    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+        return model.from_db(connection.alias, names, values)
+    # What `from_db` makes of a full row, without `Model.__init__`'s walk through the fields'
+    # descriptors and its two signals (none listened to here): a dossier in 6 µs instead of 12.
+    obj = model.__new__(model)
+    obj.__dict__.update(zip(names, values, strict=True))
+    state = obj._state = ModelState()
+    state.adding, state.db = False, connection.alias
+    return obj
 
 
 def instances(row: Sequence[Any], *models: type[Model], start: int = 0) -> list[Any]:
@@ -81,6 +90,7 @@ def attach(instance_: Model, relation: str, related: Model | None) -> None:
 
 @functools.cache
 def _insert_plan(model: type[Model]) -> tuple[str, list[Any], Any]:
+    """(INSERT without RETURNING, its fields, the serial key the database assigns or None)."""
     meta = model._meta
     pk = meta.pk
     returns_pk = pk.db_returning  # a serial key the database assigns
@@ -90,9 +100,18 @@ def _insert_plan(model: type[Model]) -> tuple[str, list[Any], Any]:
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608 - model names
         f"VALUES ({', '.join(['%s'] * len(fields))})"
     )
-    if returns_pk:
-        sql += f" RETURNING {quote(pk.column)}"
     return sql, fields, pk if returns_pk else None
+
+
+def _saved(obj: Model) -> None:
+    obj._state.adding = False
+    obj._state.db = connection.alias
+
+
+def values(obj: Model, fields: Sequence[Any], *, add: bool) -> list[Any]:
+    """The database values of `fields` of `obj` as `save()` would write them (`pre_save`, so
+    `auto_now` fields are set on `obj` too)."""
+    return [f.get_db_prep_save(f.pre_save(obj, add=add), connection=connection) for f in fields]
 
 
 def insert(obj: M) -> M:
@@ -100,30 +119,62 @@ def insert(obj: M) -> M:
     `auto_now_add` and the database's conversions as the ORM applies them, the serial key read
     back. No signals are sent (none of the hot path's models has receivers)."""
     sql, fields, returned = _insert_plan(type(obj))
-    values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection=connection) for f in fields]
+    params = values(obj, fields, add=True)
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        if returned is not None:
+        if returned is None:
+            cursor.execute(sql, params)
+        else:
+            cursor.execute(f"{sql} RETURNING {connection.ops.quote_name(returned.column)}", params)
             setattr(obj, returned.attname, cursor.fetchone()[0])
-    obj._state.adding = False
-    obj._state.db = connection.alias
+    _saved(obj)
     return obj
+
+
+def insert_statement(obj: Model) -> tuple[str, list[Any]]:
+    """`insert(obj)` as (sql, params) for `execute_together`, which saves it along with other
+    writes. A serial key is not read back: the object's `pk` stays None."""
+    sql, fields, _returned = _insert_plan(type(obj))
+    params = values(obj, fields, add=True)
+    _saved(obj)
+    return sql, params
+
+
+def execute_together(statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
+    """Run writes that need no answer as one statement (all but the last as WITH clauses): one
+    round trip to the server instead of one each, with the same effect. PostgreSQL runs them in
+    no set order and each sees the database as it was before the statement, so they must not
+    depend on each other's rows (foreign keys may: Django makes them deferred, checked at
+    commit)."""
+    if not statements:
+        return
+    *first, (last_sql, last_params) = statements
+    clauses = ", ".join(f"w{n} AS ({sql})" for n, (sql, _params) in enumerate(first))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH {clauses} {last_sql}" if first else last_sql,
+            [value for _sql, params in first for value in params] + list(last_params),
+        )
 
 
 def update(obj: Model, field_names: Sequence[str]) -> None:
     """`obj.save(update_fields=field_names)`, with `auto_now` fields brought along, as one
     statement prepared once per model and set of fields."""
-    sql, fields = _update_plan(type(obj), tuple(field_names))
-    values = [f.get_db_prep_save(f.pre_save(obj, add=False), connection=connection) for f in fields]
+    assignments, fields = update_assignments(type(obj), tuple(field_names))
+    meta = type(obj)._meta
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*values, obj.pk])
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s",  # noqa: S608
+            [*values(obj, fields, add=False), obj.pk],
+        )
 
 
 @functools.cache
-def _update_plan(model: type[Model], field_names: tuple[str, ...]) -> tuple[str, list[Any]]:
+def update_assignments(model: type[Model], field_names: tuple[str, ...]) -> tuple[str, list[Any]]:
+    """`column = %s, ...` of an UPDATE of `field_names` and the model's `auto_now` fields, and
+    those fields in order (their values: `values(obj, fields, add=False)`)."""
     meta = model._meta
     fields = [meta.get_field(name) for name in field_names]
     fields += [f for f in meta.concrete_fields if getattr(f, "auto_now", False) and f not in fields]
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-    return f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s", fields  # noqa: S608
+    return ", ".join(f"{quote(f.column)} = %s" for f in fields), fields

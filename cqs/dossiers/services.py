@@ -99,24 +99,25 @@ def _history(
     data: Mapping[str, Any] | None = None,
     at: dt.datetime | None = None,
 ) -> DossierEvent:
-    event = rows.insert(
-        DossierEvent(
-            dossier=dossier,
-            at=at or timezone.now(),
-            actor=actor,
-            action=action,
-            from_status=from_status,
-            to_status=dossier.status,
-            agency=dossier.receiving_agency,
-            note=note,
-            data=dict(data or {}),
-        )
+    event = DossierEvent(
+        dossier=dossier,
+        at=at or timezone.now(),
+        actor=actor,
+        action=action,
+        from_status=from_status,
+        to_status=dossier.status,
+        agency=dossier.receiving_agency,
+        note=note,
+        data=dict(data or {}),
     )
     from cqs.warehouse.services import dossier_fact_refresh
 
-    # The warehouse's fact and monthly summaries change in this same transaction. A draft has
-    # no fact (the warehouse counts submitted dossiers), so leaving one there is nothing to read.
-    dossier_fact_refresh(dossier, had_fact=None if from_status != State.DRAFT else False)
+    # The warehouse's fact and monthly summaries change in this same transaction, and in the
+    # statement that writes the event. A draft has no fact (the warehouse counts submitted
+    # dossiers), so leaving one there is nothing to read.
+    dossier_fact_refresh(
+        dossier, had_fact=None if from_status != State.DRAFT else False, together=[rows.insert_statement(event)]
+    )
     return event
 
 
@@ -201,23 +202,39 @@ def _agencies_for_sql() -> str:
     )
 
 
-def allocate_code(agency: Agency, day: dt.date) -> str:
-    """The next dossier code of `agency` for `day`: `<agency code>-<yyMMdd>-<NNNN>`.
+def _save_with_new_code(dossier: Dossier, day: dt.date, field_names: Sequence[str]) -> None:
+    """Save `field_names` of `dossier` with the next code of its receiving agency for `day`,
+    `<agency code>-<yyMMdd>-<NNNN>` (more digits past 9999), in one statement.
 
-    One upsert increments the counter and keeps its row locked until the caller's transaction
-    ends: concurrent submissions queue on it, and a rolled-back submission gives its number back.
+    An upsert increments the agency's counter for the day and keeps its row locked until the
+    caller's transaction ends: concurrent submissions queue on it, and a rolled-back submission
+    gives its number back, so the numbers never repeat and never skip.
     """
+    assignments, fields = rows.update_assignments(Dossier, tuple(field_names))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""
-            INSERT INTO {DossierCounter._meta.db_table} (agency_id, day, last) VALUES (%s, %s, 1)
-            ON CONFLICT (agency_id, day) DO UPDATE SET last = {DossierCounter._meta.db_table}.last + 1
-            RETURNING last
-            """,  # noqa: S608 - table name from the model, values bound
-            [agency.pk, day],
+            _save_with_new_code_sql(assignments),
+            [
+                dossier.receiving_agency_id,
+                day,
+                *rows.values(dossier, fields, add=False),
+                f"{dossier.receiving_agency.code}-{day:%y%m%d}-",
+                dossier.pk,
+            ],
         )
-        number = cursor.fetchone()[0]
-    return f"{agency.code}-{day:%y%m%d}-{number:04d}"
+        dossier.code = cursor.fetchone()[0]
+
+
+@functools.cache
+def _save_with_new_code_sql(assignments: str) -> str:
+    counter = DossierCounter._meta.db_table
+    return (
+        f"WITH next AS (INSERT INTO {counter} (agency_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608 - model names
+        f"ON CONFLICT (agency_id, day) DO UPDATE SET last = {counter}.last + 1 RETURNING last) "
+        f"UPDATE {Dossier._meta.db_table} SET {assignments}, "
+        "code = %s || CASE WHEN next.last < 10000 THEN lpad(next.last::text, 4, '0') ELSE next.last::text END "
+        "FROM next WHERE id = %s RETURNING code"
+    )
 
 
 # --- applying ---------------------------------------------------------------------------------
@@ -265,25 +282,23 @@ def dossier_create_draft(
     if errors:
         raise _validation(errors)
     snapshot = _snapshot(actor) if applicant else {k: str(v) for k, v in (applicant_data or {}).items()}
+    dossier = Dossier(
+        procedure_version=version,
+        applicant=applicant,
+        created_by=actor,
+        receiving_agency=agency,
+        channel=channel,
+        form_data=form,
+        **_applicant_columns(snapshot),
+        **_fees(version, form),
+    )
+    event = DossierEvent(
+        dossier=dossier, at=timezone.now(), actor=actor, action="create", to_status=State.DRAFT, agency=agency
+    )
+    # The dossier and its first event in one prepared statement (cqs.core.rows): every online
+    # application starts here.
     with use_case_transaction():
-        # Hand-prepared statements (cqs.core.rows): every online application starts here.
-        dossier = rows.insert(
-            Dossier(
-                procedure_version=version,
-                applicant=applicant,
-                created_by=actor,
-                receiving_agency=agency,
-                channel=channel,
-                form_data=form,
-                **_applicant_columns(snapshot),
-                **_fees(version, form),
-            )
-        )
-        rows.insert(
-            DossierEvent(
-                dossier=dossier, at=timezone.now(), actor=actor, action="create", to_status=State.DRAFT, agency=agency
-            )
-        )
+        rows.execute_together([rows.insert_statement(dossier), rows.insert_statement(event)])
     return dossier
 
 
@@ -436,8 +451,8 @@ def missing_documents(dossier: Dossier) -> list[dict[str, str]]:
     ]
 
 
-# What submitting writes on the dossier row: the applicant as the profile says now, the fees of the
-# final answers, the state, the moment and the code.
+# What submitting writes on the dossier row besides its code: the applicant as the profile says
+# now, the fees of the final answers, the state and the moment.
 SUBMIT_FIELDS = (
     "applicant_kind",
     "applicant_name",
@@ -449,7 +464,6 @@ SUBMIT_FIELDS = (
     "fee_total",
     "status",
     "submitted_at",
-    "code",
 )
 
 
@@ -479,8 +493,7 @@ def dossier_submit(*, actor: User, dossier: Dossier | UUID) -> Dossier:
         # (just above) and the day's code counter (here). Their row locks last until commit, so
         # they are taken as late as possible: the fewer statements after them, the shorter the
         # queue of submissions waiting on them.
-        locked.code = allocate_code(locked.receiving_agency, timezone.localdate(now))
-        rows.update(locked, SUBMIT_FIELDS)  # and updated_at
+        _save_with_new_code(locked, timezone.localdate(now), SUBMIT_FIELDS)  # and updated_at
         from cqs.dossiers.notifications import announce
 
         announce(locked, event)

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from cqs.core import rows
 from cqs.warehouse import sql
 from cqs.warehouse.models import AgencyMonth, DossierFact, ProcedureMonth
 
@@ -161,24 +162,17 @@ def _upsert(table: str, key: tuple[str, ...], counters: tuple[str, ...], rows: l
     )
 
 
-def _execute_together(cursor: Any, statements: list[tuple[str, list]]) -> None:
-    """Run writes to different tables as one statement (the first ones as WITH clauses): one
-    round trip to the server instead of one each, with the same effect."""
-    if not statements:
-        return
-    *first, (last_sql, last_params) = statements
-    clauses = ", ".join(f"w{n} AS ({sql})" for n, (sql, _params) in enumerate(first))
-    sql = f"WITH {clauses} {last_sql}" if first else last_sql
-    cursor.execute(sql, [value for _sql, params in first for value in params] + list(last_params))
-
-
-def dossier_fact_refresh(dossier: Any, *, had_fact: bool | None = None) -> None:
+def dossier_fact_refresh(
+    dossier: Any, *, had_fact: bool | None = None, together: Sequence[tuple[str, Sequence[Any]]] = ()
+) -> None:
     """Bring the dossier's fact row and the monthly summaries up to date after a change, inside
     the caller's transaction (the caller holds the dossier's row lock, so one change at a time
     per dossier). Drafts have no fact. Three statements at most, whatever the archive's size: the
     fact as it was, the fact written with the agency's monthly summary, the procedure's; the read
     is skipped when the caller knows the dossier had no fact before (`had_fact=False`: it was a
-    draft), and the procedure's summary only changes when the dossier is finished."""
+    draft), and the procedure's summary only changes when the dossier is finished. The caller's
+    own writes in `together` (`rows.execute_together`: independent of these rows) go in the
+    same statement as the fact's."""
     fact_table = DossierFact._meta.db_table
     new = fact_values(dossier) if dossier.status != "draft" and dossier.submitted_at else None
     with connection.cursor() as cursor:
@@ -190,20 +184,22 @@ def dossier_fact_refresh(dossier: Any, *, had_fact: bool | None = None) -> None:
             )
             found = cursor.fetchone()
         old = dict(zip(FACT_COLUMNS, found, strict=True)) if found else None
+        writes = list(together)
         if old == new:
+            rows.execute_together(writes)
             return
         if new is None:
-            writes = [(f"DELETE FROM {fact_table} WHERE dossier_id = %s", [dossier.pk])]  # noqa: S608
+            writes.append((f"DELETE FROM {fact_table} WHERE dossier_id = %s", [dossier.pk]))  # noqa: S608
         else:
             names = list(new)
             updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in names if c != "dossier_id")
-            writes = [
+            writes.append(
                 (
                     f"INSERT INTO {fact_table} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))}) "  # noqa: S608
                     f"ON CONFLICT (dossier_id) DO UPDATE SET {updates}",
                     list(new.values()),
                 )
-            ]
+            )
         old_agency, old_procedure = contributions(old)
         new_agency, new_procedure = contributions(new)
         agency_rows = _delta(old_agency, new_agency, AGENCY_COUNTERS)
@@ -211,7 +207,7 @@ def dossier_fact_refresh(dossier: Any, *, had_fact: bool | None = None) -> None:
         # The fact row is the dossier's own (its row lock is held); the summaries' rows are shared,
         # so they are locked in a fixed order (agency month, then procedure month), each table in
         # key order: the procedure's summary is a statement of its own, after.
-        _execute_together(cursor, [w for w in writes if w is not None])
+        rows.execute_together([w for w in writes if w is not None])
         procedure_rows = _delta(old_procedure, new_procedure, PROCEDURE_COUNTERS)
         procedure_write = _upsert(ProcedureMonth._meta.db_table, PROCEDURE_KEY, PROCEDURE_COUNTERS, procedure_rows)
         if procedure_write is not None:

@@ -1,4 +1,5 @@
-"""Django's PostgreSQL backend with a health check that usually costs no round trip.
+"""Django's PostgreSQL backend with a health check that usually costs no round trip, and a
+cursor that is used again rather than made anew for every statement.
 
 With `CONN_HEALTH_CHECKS`, Django checks a kept connection before its first use in each request
 by sending `SELECT 1`: one more round trip for every request, three for every online submission.
@@ -17,6 +18,7 @@ from __future__ import annotations
 import select
 import time
 
+from django.db.backends import utils
 from django.db.backends.postgresql import base
 from psycopg.pq import TransactionStatus
 
@@ -24,8 +26,57 @@ from psycopg.pq import TransactionStatus
 PACKET_CHECK_INTERVAL_SECONDS = 5.0
 
 
+class _SpareOnClose:
+    """Django's cursor wrapper, except that closing it hands its psycopg cursor back to the
+    connection for the next statement instead of closing it. Django makes a cursor for every
+    statement and closes it straight after; making one costs about 15 µs of the 75 µs a short
+    statement takes this side (twenty-odd statements per online submission). Only the plain
+    cursor of the connection is handed back, and only once per wrapper, so that a wrapper
+    closed twice cannot give away a cursor somebody else is using."""
+
+    _handed_back = False
+
+    def close(self) -> None:
+        if self._handed_back:
+            return
+        self._handed_back = True
+        cursor, connection = self.cursor, self.db.connection
+        if (
+            self.db._spare_cursor is None
+            and connection is not None
+            and type(cursor) is connection.cursor_factory
+            and cursor.connection is connection
+            and not cursor.closed
+        ):
+            cursor._reset()  # what closing does first: the last result is let go
+            self.db._spare_cursor = cursor
+        else:
+            cursor.close()
+
+
+class _CursorWrapper(_SpareOnClose, utils.CursorWrapper):
+    pass
+
+
+class _CursorDebugWrapper(_SpareOnClose, base.CursorDebugWrapper):
+    pass
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     _packet_checked_at = float("-inf")
+    _spare_cursor = None
+
+    def create_cursor(self, name=None):
+        spare, self._spare_cursor = self._spare_cursor, None
+        if name is None and spare is not None and spare.connection is self.connection:
+            return spare
+        return super().create_cursor(name)
+
+    def make_cursor(self, cursor):
+        return _CursorWrapper(cursor, self)
+
+    def make_debug_cursor(self, cursor):
+        return _CursorDebugWrapper(cursor, self)
 
     def get_new_connection(self, conn_params):
         connection = super().get_new_connection(conn_params)

@@ -1,6 +1,7 @@
-"""The database backend's health check (cqs/core/postgresql): no round trip for a kept connection
-in steady use, a packet after a quiet while, and a connection whose server went away is found
-unusable and replaced."""
+"""The database backend (cqs/core/postgresql). Its health check: no round trip for a kept
+connection in steady use, a packet after a quiet while, and a connection whose server went away is
+found unusable and replaced. Its cursors: a closed one serves the next statement, never two
+statements at once."""
 
 import select
 import time
@@ -95,3 +96,60 @@ def test_a_connection_on_a_descriptor_above_1024_is_kept(packet_checks):
         for fd in fillers:
             os.close(fd)
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+@pytest.mark.django_db
+def test_the_cursor_of_a_finished_statement_serves_the_next_one():
+    with connection.cursor() as first:
+        first.execute("SELECT 1")
+        used = first.cursor
+    with connection.cursor() as second:
+        second.execute("SELECT %s::int", [2])
+        assert second.cursor is used and second.fetchone() == (2,)
+
+
+@pytest.mark.django_db
+def test_cursors_open_at_the_same_time_are_distinct_and_keep_their_own_rows():
+    from cqs.org.models import AdministrativeUnit
+
+    with connection.cursor() as outer:
+        outer.execute("SELECT generate_series(1, 3)")
+        assert outer.fetchone() == (1,)
+        with connection.cursor() as inner:
+            assert inner.cursor is not outer.cursor
+            inner.execute("SELECT 10")
+            assert inner.fetchone() == (10,)
+        assert outer.fetchall() == [(2,), (3,)]
+    # The ORM reading in chunks while other statements run, each on a cursor of its own.
+    codes = list(AdministrativeUnit.objects.order_by("code").values_list("code", flat=True)[:3])
+    read = []
+    for unit in AdministrativeUnit.objects.order_by("code")[:3].iterator(chunk_size=1):
+        read.append(AdministrativeUnit.objects.get(pk=unit.pk).code)
+    assert read == codes
+
+
+@pytest.mark.django_db
+def test_a_cursor_closed_twice_is_handed_back_once():
+    wrapper = connection.cursor()
+    wrapper.execute("SELECT 1")
+    wrapper.close()
+    taken = connection.cursor()  # the handed-back cursor, now in use
+    wrapper.close()  # a second close of the first wrapper must not give it away again
+    other = connection.cursor()
+    assert other.cursor is not taken.cursor
+    taken.execute("SELECT 3")
+    other.execute("SELECT 4")
+    assert (taken.fetchone(), other.fetchone()) == ((3,), (4,))
+    taken.close()
+    other.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_connection_does_not_use_the_old_connections_cursor():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        old = cursor.cursor
+    connection.close()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 2")
+        assert cursor.cursor is not old and cursor.fetchone() == (2,)

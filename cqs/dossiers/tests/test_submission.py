@@ -43,6 +43,17 @@ def test_submission_gives_a_code_and_the_first_history_event(submitted, org):
     assert Notification.objects.filter(topic="dossier.submit").count() == 1
 
 
+def test_the_ten_thousandth_dossier_of_a_day_gets_five_digits_not_a_repeat(draft, personas):
+    from django.utils import timezone
+
+    attach_all(draft, personas.citizen)
+    DossierCounter.objects.create(agency=draft.receiving_agency, day=timezone.localdate(), last=9999)
+    submitted = services.dossier_submit(actor=personas.citizen, dossier=draft)
+    assert submitted.code.endswith(f"-{timezone.localdate():%y%m%d}-10000")
+    stored = Dossier.objects.get(pk=submitted.pk)
+    assert (stored.code, stored.status, stored.submitted_at) == (submitted.code, "submitted", submitted.submitted_at)
+
+
 def test_a_draft_keeps_the_procedure_version_it_was_filed_under(draft):
     assert draft.procedure_version.version == 1 and draft.status == State.DRAFT and draft.code is None
 
