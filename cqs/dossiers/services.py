@@ -359,8 +359,14 @@ def dossier_attach(
                     details=[{"field": "dossier", "message": State(locked.status).label}],
                 )
             _authorize(actor, locked, transition(State.DRAFT, Act.SUBMIT))
-            requirement = _requirement(locked.procedure_version_id, requirement_code)
-            if requirement is None:
+            document = DossierDocument(
+                dossier=locked,
+                file=StoredFile(sha256=upload.sha256, size=upload.size, content_type=upload.content_type),
+                original_name=upload.original_name,
+                round=locked.supplement_rounds if locked.status == State.SUPPLEMENT_REQUESTED else 0,
+                uploaded_by=actor,
+            )
+            if not _attach_rows(document, requirement_code):
                 codes = ", ".join(
                     locked.procedure_version.documents.order_by("position").values_list("code", flat=True)
                 )
@@ -372,36 +378,69 @@ def dossier_attach(
                         }
                     ]
                 )
-            with _stored(upload) as stored, connection.cursor() as cursor:
-                # The earlier file for this requirement, if any, stays in the history.
-                cursor.execute(
-                    f"UPDATE {DossierDocument._meta.db_table} SET is_current = false "  # noqa: S608 - model name
-                    "WHERE dossier_id = %s AND requirement_id = %s AND is_current",
-                    [locked.pk, requirement.pk],
-                )
-                return rows.insert(
-                    DossierDocument(
-                        dossier=locked,
-                        requirement=requirement,
-                        file=stored,
-                        original_name=upload.original_name,
-                        round=locked.supplement_rounds if locked.status == State.SUPPLEMENT_REQUESTED else 0,
-                        uploaded_by=actor,
-                    )
-                )
+            # The bytes go in place once their row is locked and referenced; nothing after this
+            # can fail and leave them unreferenced, short of the commit itself (the orphan sweep's).
+            files.store(upload)
+            return document
     finally:
         upload.temp_path.unlink(missing_ok=True)
 
 
-def _requirement(version_id: int, code: str) -> RequiredDocument | None:
-    """The version's required document `code`. Every upload reads it: written once (cqs.core.rows)."""
-    found = rows.one(
-        f"SELECT {rows.columns(RequiredDocument, 'r')} FROM {RequiredDocument._meta.db_table} r "  # noqa: S608
-        "WHERE r.version_id = %s AND r.code = %s ORDER BY r.position LIMIT 1",
-        [version_id, code],
-        RequiredDocument,
+def _attach_rows(document: DossierDocument, requirement_code: str) -> bool:
+    """Write an upload's rows in one statement (every upload runs it): the stored file's row
+    (an upsert that also locks it until commit, whether the bytes are new or already stored:
+    a concurrent upload of the same bytes waits on it, so `_stored`'s clean-up never deletes
+    bytes another transaction is about to reference), the earlier current document for the
+    requirement made not current (it stays in the history), and `document` for the version's
+    required document `requirement_code`. False, with nothing written, when the version has no
+    such required document."""
+    stored = document.file
+    params = [
+        document.dossier.procedure_version_id,
+        requirement_code,
+        stored.sha256,
+        stored.size,
+        stored.content_type,
+        timezone.now(),
+        document.dossier_id,
+        *rows.values(document, _attach_document_fields(), add=True),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_attach_rows_sql(), params)
+        found = cursor.fetchone()
+    if found is None:
+        return False
+    document.requirement_id = found[0]
+    document._state.adding = stored._state.adding = False
+    document._state.db = stored._state.db = connection.alias
+    return True
+
+
+@functools.cache
+def _attach_document_fields() -> list[Any]:
+    return [f for f in DossierDocument._meta.concrete_fields if f.name != "requirement"]
+
+
+@functools.cache
+def _attach_rows_sql() -> str:
+    quote = connection.ops.quote_name
+    documents, files_table = DossierDocument._meta.db_table, StoredFile._meta.db_table
+    fields = _attach_document_fields()
+    # The main statement reads `earlier` and `stored`, so both run before its insert: the unique
+    # index of current documents must see the earlier one no longer current.
+    return (
+        f"WITH requirement AS (SELECT r.id FROM {RequiredDocument._meta.db_table} r "  # noqa: S608 - model names
+        "WHERE r.version_id = %s AND r.code = %s), "
+        f"stored AS (INSERT INTO {files_table} AS f (sha256, size, content_type, created_at) "
+        "SELECT %s, %s, %s, %s FROM requirement "
+        "ON CONFLICT (sha256) DO UPDATE SET sha256 = f.sha256 RETURNING f.sha256), "
+        f"earlier AS (UPDATE {documents} d SET is_current = false FROM requirement "
+        "WHERE d.dossier_id = %s AND d.requirement_id = requirement.id AND d.is_current RETURNING d.id) "
+        f"INSERT INTO {documents} ({', '.join(quote(f.column) for f in fields)}, requirement_id) "
+        f"SELECT {', '.join(['%s'] * len(fields))}, requirement.id FROM requirement "
+        "WHERE (SELECT count(*) FROM earlier) >= 0 AND (SELECT count(*) FROM stored) >= 0 "
+        "RETURNING requirement_id"
     )
-    return found[0] if found else None
 
 
 @contextmanager

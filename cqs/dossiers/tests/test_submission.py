@@ -147,6 +147,23 @@ def test_same_bytes_are_stored_once(draft, personas):
     assert StoredFile.objects.count() == 1 and DossierDocument.objects.count() == 2
 
 
+def test_a_second_upload_for_a_requirement_replaces_the_first_which_stays_in_the_history(draft, personas):
+    def upload(content: bytes):
+        return services.dossier_attach(
+            actor=personas.citizen,
+            dossier=draft,
+            requirement_code="TK",
+            stream=io.BytesIO(content),
+            filename="to-khai.pdf",
+        )
+
+    first, second = upload(pdf_bytes(3000)), upload(pdf_bytes(4000))
+    documents = DossierDocument.objects.filter(dossier=draft, requirement__code="TK")
+    assert {(d.pk, d.is_current) for d in documents} == {(first.pk, False), (second.pk, True)}
+    assert second.requirement.code == "TK" and second.file.size == len(pdf_bytes(4000))
+    assert StoredFile.objects.filter(pk=second.file.sha256).exists()
+
+
 def test_unknown_procedure_is_not_found(catalog, personas):
     before = _snapshot()
     with pytest.raises(NotFound):
