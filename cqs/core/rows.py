@@ -16,11 +16,13 @@ ORM's querysets are clearer and fast enough.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Model, signals
 from django.db.models.base import ModelState
 
@@ -111,7 +113,50 @@ def _saved(obj: Model) -> None:
 def values(obj: Model, fields: Sequence[Any], *, add: bool) -> list[Any]:
     """The database values of `fields` of `obj` as `save()` would write them (`pre_save`, so
     `auto_now` fields are set on `obj` too)."""
-    return [f.get_db_prep_save(f.pre_save(obj, add=add), connection=connection) for f in fields]
+    found = []
+    for field in fields:
+        plain = _plain(field)
+        if plain is not None:
+            kind, adapt = plain
+            value = obj.__dict__.get(field.attname, _ABSENT)
+            if value is None or (type(value) is kind and (kind is not dt.datetime or value.tzinfo is not None)):
+                found.append(value if adapt is None or value is None else adapt(value))
+                continue
+        found.append(field.get_db_prep_save(field.pre_save(obj, add=add), connection=connection))
+    return found
+
+
+_ABSENT = object()
+
+
+@functools.cache
+def _plain(field: Any) -> tuple[type, Callable[[Any], Any] | None] | None:
+    """For a field whose `pre_save` is the attribute and whose `get_db_prep_save` of a value of
+    one Python type is that value (or an integer wrapped in the width Django gives it): that
+    type and the wrapper. None for any other field, which goes through Django's calls: they took
+    a third of the CPU of building a row's values. A foreign key writes its target's values."""
+    target = field.target_field if field.is_relation and field.many_to_one else field
+    kind = type(target)
+    if kind in (models.CharField, models.TextField, models.EmailField):
+        return str, None
+    if kind is models.BooleanField:
+        return bool, None
+    if kind is models.UUIDField:
+        return uuid.UUID, None
+    if kind in (models.DateTimeField, models.DateField) and not (target.auto_now or target.auto_now_add):
+        return (dt.datetime if kind is models.DateTimeField else dt.date), None  # an aware moment
+    if kind in (models.AutoField, models.BigAutoField, models.SmallAutoField):
+        return int, None  # Django validates an automatic key, it does not wrap it
+    if kind in (
+        models.SmallIntegerField,
+        models.IntegerField,
+        models.BigIntegerField,
+        models.PositiveSmallIntegerField,
+        models.PositiveIntegerField,
+        models.PositiveBigIntegerField,
+    ):
+        return int, connection.ops.integerfield_type_map[target.get_internal_type()]
+    return None
 
 
 def insert(obj: M) -> M:
