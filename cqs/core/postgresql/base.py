@@ -23,7 +23,7 @@ from functools import lru_cache
 from django.db.backends import utils
 from django.db.backends.postgresql import base
 from psycopg import _queries
-from psycopg.pq import TransactionStatus
+from psycopg.pq import Format, TransactionStatus
 
 # psycopg converts each statement's `%s` placeholders to `$n` with a regular expression and keeps
 # the result in a 128-entry cache, but only for statements of at most 4,096 bytes and 50
@@ -82,7 +82,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def create_cursor(self, name=None):
         spare, self._spare_cursor = self._spare_cursor, None
-        if name is None and spare is not None and spare.connection is self.connection:
+        if (
+            name is None
+            and spare is not None
+            and spare.connection is self.connection
+            # Django gives a cursor the time zone of the moment (a test may change it in between).
+            and spare.adapters.get_loader(base.TIMESTAMPTZ_OID, Format.TEXT).timezone == self.timezone
+        ):
             return spare
         return super().create_cursor(name)
 

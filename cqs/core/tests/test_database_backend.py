@@ -8,7 +8,7 @@ import time
 
 import psycopg
 import pytest
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.backends.postgresql import base as django_postgresql
 
 from cqs.core.postgresql.base import PACKET_CHECK_INTERVAL_SECONDS
@@ -153,3 +153,36 @@ def test_a_new_connection_does_not_use_the_old_connections_cursor():
     with connection.cursor() as cursor:
         cursor.execute("SELECT 2")
         assert cursor.cursor is not old and cursor.fetchone() == (2,)
+
+
+@pytest.mark.django_db
+def test_a_statement_of_sixty_parameters_is_converted_once_then_taken_from_psycopgs_cache():
+    from psycopg import _queries
+
+    sql = "SELECT " + ", ".join(["%s::int"] * 60)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(range(60)))
+        before = _queries._query2pg.cache_info()
+        cursor.execute(sql, list(range(60)))
+        after = _queries._query2pg.cache_info()
+        assert cursor.fetchone()[59] == 59
+    assert (after.hits, after.misses) == (before.hits + 1, before.misses)
+
+
+@pytest.mark.django_db
+def test_a_cursor_made_before_the_connections_time_zone_changed_is_not_used_after(monkeypatch):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        old = cursor.cursor
+    # DATABASES[...]["TIME_ZONE"]: the zone of the moments this connection reads (UTC by default).
+    wrapper = connections[connection.alias]
+    monkeypatch.setitem(wrapper.settings_dict, "TIME_ZONE", "Asia/Ho_Chi_Minh")
+    wrapper.__dict__.pop("timezone", None)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT '2026-12-07 02:00:00+00'::timestamptz")
+            assert cursor.cursor is not old
+            assert cursor.fetchone()[0].utcoffset().total_seconds() == 7 * 3600
+    finally:
+        monkeypatch.undo()
+        wrapper.__dict__.pop("timezone", None)
