@@ -10,6 +10,10 @@ written by hand:
     sql = f"SELECT {columns(Dossier, 'd')}, {columns(Agency, 'a')} FROM ... WHERE d.id = %s"
     dossier, agency = one(sql, [pk], Dossier, Agency) or (None, None)
 
+The writes of that path go the same way: `insert_statement` and `update_assignments` with
+`values` give a model's INSERT and UPDATE with the values `save()` would write, and
+`execute_together` sends writes that need no answer as one statement (one round trip).
+
 Use it where a profile shows ORM compilation on a path that runs for every request; elsewhere the
 ORM's querysets are clearer and fast enough.
 """
@@ -91,18 +95,17 @@ def attach(instance_: Model, relation: str, related: Model | None) -> None:
 
 
 @functools.cache
-def _insert_plan(model: type[Model]) -> tuple[str, list[Any], Any]:
-    """(INSERT without RETURNING, its fields, the serial key the database assigns or None)."""
+def _insert_plan(model: type[Model]) -> tuple[str, list[Any]]:
+    """The model's INSERT and its fields: every concrete one but a generated column and a serial
+    key (the database assigns it)."""
     meta = model._meta
-    pk = meta.pk
-    returns_pk = pk.db_returning  # a serial key the database assigns
-    fields = [f for f in meta.concrete_fields if not f.generated and not (returns_pk and f is pk)]
+    fields = [f for f in meta.concrete_fields if not f.generated and not (f is meta.pk and f.db_returning)]
     quote = connection.ops.quote_name
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608 - model names
         f"VALUES ({', '.join(['%s'] * len(fields))})"
     )
-    return sql, fields, pk if returns_pk else None
+    return sql, fields
 
 
 def _saved(obj: Model) -> None:
@@ -159,26 +162,12 @@ def _plain(field: Any) -> tuple[type, Callable[[Any], Any] | None] | None:
     return None
 
 
-def insert(obj: M) -> M:
-    """`obj.save()` of a new row, as one statement prepared once per model: field defaults,
-    `auto_now_add` and the database's conversions as the ORM applies them, the serial key read
-    back. No signals are sent (none of the hot path's models has receivers)."""
-    sql, fields, returned = _insert_plan(type(obj))
-    params = values(obj, fields, add=True)
-    with connection.cursor() as cursor:
-        if returned is None:
-            cursor.execute(sql, params)
-        else:
-            cursor.execute(f"{sql} RETURNING {connection.ops.quote_name(returned.column)}", params)
-            setattr(obj, returned.attname, cursor.fetchone()[0])
-    _saved(obj)
-    return obj
-
-
 def insert_statement(obj: Model) -> tuple[str, list[Any]]:
-    """`insert(obj)` as (sql, params) for `execute_together`, which saves it along with other
-    writes. A serial key is not read back: the object's `pk` stays None."""
-    sql, fields, _returned = _insert_plan(type(obj))
+    """`obj.save()` of a new row as (sql, params) for `execute_together`, which writes it along
+    with other rows: field defaults, `auto_now_add` and the database's conversions as the ORM
+    applies them, no signals (none of the hot path's models has receivers). A serial key is not
+    read back: the object's `pk` stays None."""
+    sql, fields = _insert_plan(type(obj))
     params = values(obj, fields, add=True)
     _saved(obj)
     return sql, params
@@ -198,19 +187,6 @@ def execute_together(statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
         cursor.execute(
             f"WITH {clauses} {last_sql}" if first else last_sql,
             [value for _sql, params in first for value in params] + list(last_params),
-        )
-
-
-def update(obj: Model, field_names: Sequence[str]) -> None:
-    """`obj.save(update_fields=field_names)`, with `auto_now` fields brought along, as one
-    statement prepared once per model and set of fields."""
-    assignments, fields = update_assignments(type(obj), tuple(field_names))
-    meta = type(obj)._meta
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s",  # noqa: S608
-            [*values(obj, fields, add=False), obj.pk],
         )
 
 
