@@ -424,16 +424,14 @@ def _attach_document_fields() -> list[Any]:
 @functools.cache
 def _attach_rows_sql() -> str:
     quote = connection.ops.quote_name
-    documents, files_table = DossierDocument._meta.db_table, StoredFile._meta.db_table
+    documents = DossierDocument._meta.db_table
     fields = _attach_document_fields()
     # The main statement reads `earlier` and `stored`, so both run before its insert: the unique
     # index of current documents must see the earlier one no longer current.
     return (
         f"WITH requirement AS (SELECT r.id FROM {RequiredDocument._meta.db_table} r "  # noqa: S608 - model names
         "WHERE r.version_id = %s AND r.code = %s), "
-        f"stored AS (INSERT INTO {files_table} AS f (sha256, size, content_type, created_at) "
-        "SELECT %s, %s, %s, %s FROM requirement "
-        "ON CONFLICT (sha256) DO UPDATE SET sha256 = f.sha256 RETURNING f.sha256), "
+        f"stored AS ({_stored_file_upsert('SELECT %s, %s, %s, %s FROM requirement', 'f.sha256')}), "
         f"earlier AS (UPDATE {documents} d SET is_current = false FROM requirement "
         "WHERE d.dossier_id = %s AND d.requirement_id = requirement.id AND d.is_current RETURNING d.id) "
         f"INSERT INTO {documents} ({', '.join(quote(f.column) for f in fields)}, requirement_id) "
@@ -464,10 +462,15 @@ def _stored(upload: files.CheckedUpload) -> Iterator[StoredFile]:
 
 @functools.cache
 def _stored_file_upsert_sql() -> str:
-    table = StoredFile._meta.db_table
+    return _stored_file_upsert("VALUES (%s, %s, %s, %s)", rows.columns(StoredFile, "f"))
+
+
+def _stored_file_upsert(source: str, returning: str) -> str:
+    """The stored file's row from `source` (sha256, size, content type, moment), inserted or, when
+    the bytes are already stored, touched so that it is locked until commit either way."""
     return (
-        f"INSERT INTO {table} AS f (sha256, size, content_type, created_at) VALUES (%s, %s, %s, %s) "  # noqa: S608
-        f"ON CONFLICT (sha256) DO UPDATE SET sha256 = f.sha256 RETURNING {rows.columns(StoredFile, 'f')}"
+        f"INSERT INTO {StoredFile._meta.db_table} AS f (sha256, size, content_type, created_at) {source} "
+        f"ON CONFLICT (sha256) DO UPDATE SET sha256 = f.sha256 RETURNING {returning}"
     )
 
 

@@ -97,8 +97,8 @@ def contributions(fact: dict[str, Any] | None) -> tuple[dict[tuple, dict[str, in
     if fact is None:
         return agency, procedure
 
-    def add(rows: dict[tuple, dict[str, int]], key: tuple, **counters: int) -> None:
-        row = rows.setdefault(key, {})
+    def add(summary: dict[tuple, dict[str, int]], key: tuple, **counters: int) -> None:
+        row = summary.setdefault(key, {})
         for name, value in counters.items():
             row[name] = row.get(name, 0) + int(value)
 
@@ -141,24 +141,24 @@ def contributions(fact: dict[str, Any] | None) -> tuple[dict[tuple, dict[str, in
 
 
 def _delta(old: dict[tuple, dict[str, int]], new: dict[tuple, dict[str, int]], counters: tuple[str, ...]) -> list:
-    rows = []
+    changes = []
     for key in sorted(set(old) | set(new)):
         values = [new.get(key, {}).get(c, 0) - old.get(key, {}).get(c, 0) for c in counters]
         if any(values):
-            rows.append((*key, *values))
-    return rows
+            changes.append((*key, *values))
+    return changes
 
 
-def _upsert(table: str, key: tuple[str, ...], counters: tuple[str, ...], rows: list) -> tuple[str, list] | None:
-    if not rows:
+def _upsert(table: str, key: tuple[str, ...], counters: tuple[str, ...], changes: list) -> tuple[str, list] | None:
+    if not changes:
         return None
     columns = key + counters
-    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(rows))
+    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(changes))
     updates = ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for c in counters)
     return (
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES {placeholders} "  # noqa: S608 - names from the models
         f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}",
-        [value for row in rows for value in row],
+        [value for row in changes for value in row],
     )
 
 
