@@ -110,7 +110,7 @@ def test_the_cursor_of_a_finished_statement_serves_the_next_one():
 
 @pytest.mark.django_db
 def test_cursors_open_at_the_same_time_are_distinct_and_keep_their_own_rows():
-    from cqs.org.models import AdministrativeUnit
+    from cqs.accounts.models import User
 
     with connection.cursor() as outer:
         outer.execute("SELECT generate_series(1, 3)")
@@ -121,11 +121,14 @@ def test_cursors_open_at_the_same_time_are_distinct_and_keep_their_own_rows():
             assert inner.fetchone() == (10,)
         assert outer.fetchall() == [(2,), (3,)]
     # The ORM reading in chunks while other statements run, each on a cursor of its own.
-    codes = list(AdministrativeUnit.objects.order_by("code").values_list("code", flat=True)[:3])
-    read = []
-    for unit in AdministrativeUnit.objects.order_by("code")[:3].iterator(chunk_size=1):
-        read.append(AdministrativeUnit.objects.get(pk=unit.pk).code)
-    assert read == codes
+    for n in range(3):
+        User.objects.create(username=f"doc-gia-{n}")
+    names = list(User.objects.filter(username__startswith="doc-gia-").order_by("username"))
+    read = [
+        User.objects.get(pk=user.pk).username
+        for user in User.objects.filter(username__startswith="doc-gia-").order_by("username").iterator(chunk_size=1)
+    ]
+    assert read == [u.username for u in names] and len(read) == 3
 
 
 @pytest.mark.django_db
