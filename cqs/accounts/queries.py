@@ -38,18 +38,74 @@ def user_for_identifier(identifier: str) -> User | None:
     return User.objects.filter(username=identifier).first()
 
 
+_PROFILE_MODELS: dict[str, type[CitizenProfile | EnterpriseProfile]] = {
+    UserKind.CITIZEN: CitizenProfile,
+    UserKind.ENTERPRISE: EnterpriseProfile,
+}
+
+
 def profile_of(user: Any) -> CitizenProfile | EnterpriseProfile | None:
-    """The citizen's or enterprise's profile, or None (officials, or accounts not filled in yet)."""
-    model = {UserKind.CITIZEN: CitizenProfile, UserKind.ENTERPRISE: EnterpriseProfile}.get(getattr(user, "kind", None))
+    """The citizen's or enterprise's profile, or None (officials, or accounts not filled in yet).
+
+    The API's sign-in read brings it along with the account (`profile_read_along`), kept on that
+    account object, which lives for one request; any other account object is read afresh each
+    time (Django's own cache of `user.citizen_profile` is not used: creating a profile fills it,
+    and it would then outlive the profile's changes)."""
+    model = _PROFILE_MODELS.get(getattr(user, "kind", None))
     if model is None or not getattr(user, "pk", None):
         return None
-    # Every submission reads it (the applicant frozen into the dossier): written once (cqs.core.rows).
+    kept = getattr(user, "__dict__", {}).get(_READ_ALONG, _UNREAD)
+    if kept is not _UNREAD:
+        return kept
+    # Every submission needs it (the applicant frozen into the dossier): written once (cqs.core.rows).
     found = rows.one(_profile_sql(model), [user.pk], model, AdministrativeUnit)
     if found is None:
         return None
     profile, unit = found
     rows.attach(profile, "address_unit", unit)
     return profile
+
+
+def profile_forget(user: Any) -> None:
+    """Drop the profile read along with `user` (after the profile was written through another object)."""
+    getattr(user, "__dict__", {}).pop(_READ_ALONG, None)
+
+
+_READ_ALONG = "_profile_read_along"
+_UNREAD = object()
+
+
+@functools.cache
+def profile_columns_and_joins(account_alias: str) -> tuple[str, str]:
+    """The columns and outer joins that read an account's profile along with the account (row
+    `u` of the same SELECT): see `profile_read_along`."""
+    citizen, enterprise, unit = (m._meta.db_table for m in (CitizenProfile, EnterpriseProfile, AdministrativeUnit))
+    columns = (
+        f"{rows.columns(CitizenProfile, 'cp')}, {rows.columns(EnterpriseProfile, 'ep')}, "
+        f"{rows.columns(AdministrativeUnit, 'pu')}"
+    )
+    joins = (
+        f"LEFT JOIN {citizen} cp ON cp.user_id = {account_alias}.id AND {account_alias}.kind = '{UserKind.CITIZEN}' "
+        f"LEFT JOIN {enterprise} ep ON ep.user_id = {account_alias}.id "
+        f"AND {account_alias}.kind = '{UserKind.ENTERPRISE}' "
+        f"LEFT JOIN {unit} pu ON pu.id = coalesce(cp.address_unit_id, ep.address_unit_id)"
+    )
+    return columns, joins
+
+
+def profile_read_along(user: Any, row: Any, start: int) -> None:
+    """Keep on `user`, for `profile_of`, the profile read with it: the columns of
+    `profile_columns_and_joins` from `row[start]` on."""
+    citizen, enterprise, unit = rows.instances(row, CitizenProfile, EnterpriseProfile, AdministrativeUnit, start=start)
+    model = _PROFILE_MODELS.get(getattr(user, "kind", None))
+    if model is None:
+        return
+    profile = citizen if model is CitizenProfile else enterprise
+    if profile is not None and unit is not None:
+        rows.attach(profile, "address_unit", unit)
+    else:
+        profile = None  # as `profile_of` reads it: a profile only with its address
+    user.__dict__[_READ_ALONG] = profile
 
 
 @functools.cache

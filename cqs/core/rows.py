@@ -12,7 +12,7 @@ written by hand:
 
 The writes of that path go the same way: `insert_statement` and `update_assignments` with
 `values` give a model's INSERT and UPDATE with the values `save()` would write, and
-`execute_together` sends writes that need no answer as one statement (one round trip).
+`execute_together` sends writes as one statement (one round trip), answering with a row when asked.
 
 Use it where a profile shows ORM compilation on a path that runs for every request; elsewhere the
 ORM's querysets are clearer and fast enough.
@@ -173,21 +173,39 @@ def insert_statement(obj: Model) -> tuple[str, list[Any]]:
     return sql, params
 
 
-def execute_together(statements: Sequence[tuple[str, Sequence[Any]]]) -> None:
+def execute_together(
+    statements: Sequence[tuple[str, Sequence[Any]]],
+    *,
+    named: Sequence[tuple[str, str, Sequence[Any]]] = (),
+    answer: str = "",
+) -> tuple[Any, ...] | None:
     """Run writes that need no answer as one statement (all but the last as WITH clauses): one
     round trip to the server instead of one each, with the same effect. PostgreSQL runs them in
     no set order and each sees the database as it was before the statement, so they must not
     depend on each other's rows (foreign keys may: Django makes them deferred, checked at
-    commit)."""
-    if not statements:
-        return
-    *first, (last_sql, last_params) = statements
-    clauses = ", ".join(f"w{n} AS ({sql})" for n, (sql, _params) in enumerate(first))
+    commit).
+
+    With `answer`, a SELECT over the `named` clauses (`(name, sql, params)`, first in the WITH
+    list, so that one may read another's RETURNING), every write becomes a WITH clause and the
+    answer's one row is returned: a write whose result is needed goes in the same round trip."""
+    if named and not answer:
+        raise ValueError("named clauses are there to be read by an answer")
+    if answer:
+        clauses = [*named, *((f"w{n}", sql, params) for n, (sql, params) in enumerate(statements))]
+        main_sql, main_params = answer, ()
+    elif statements:
+        *first, (main_sql, main_params) = statements
+        clauses = [(f"w{n}", sql, params) for n, (sql, params) in enumerate(first)]
+    else:
+        return None
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH {clauses} {last_sql}" if first else last_sql,
-            [value for _sql, params in first for value in params] + list(last_params),
+            f"WITH {', '.join(f'{name} AS ({sql})' for name, sql, _params in clauses)} {main_sql}"
+            if clauses
+            else main_sql,
+            [value for _name, _sql, params in clauses for value in params] + list(main_params),
         )
+        return cursor.fetchone() if answer else None
 
 
 @functools.cache

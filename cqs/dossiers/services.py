@@ -89,7 +89,7 @@ def _record(dossier: Dossier, **change: Any) -> DossierEvent:
     return event
 
 
-def _history(
+def _event(
     dossier: Dossier,
     *,
     actor: User | None,
@@ -99,7 +99,8 @@ def _history(
     data: Mapping[str, Any] | None = None,
     at: dt.datetime | None = None,
 ) -> DossierEvent:
-    event = DossierEvent(
+    """The history event of a change of `dossier` (not yet written)."""
+    return DossierEvent(
         dossier=dossier,
         at=at or timezone.now(),
         actor=actor,
@@ -110,6 +111,19 @@ def _history(
         note=note,
         data=dict(data or {}),
     )
+
+
+def _history(
+    dossier: Dossier,
+    *,
+    actor: User | None,
+    action: str,
+    from_status: str,
+    note: str = "",
+    data: Mapping[str, Any] | None = None,
+    at: dt.datetime | None = None,
+) -> DossierEvent:
+    event = _event(dossier, actor=actor, action=action, from_status=from_status, note=note, data=data, at=at)
     from cqs.warehouse.services import dossier_fact_refresh
 
     # The warehouse's fact and monthly summaries change in this same transaction, and in the
@@ -202,38 +216,37 @@ def _agencies_for_sql() -> str:
     )
 
 
-def _save_with_new_code(dossier: Dossier, day: dt.date, field_names: Sequence[str]) -> None:
-    """Save `field_names` of `dossier` with the next code of its receiving agency for `day`,
-    `<agency code>-<yyMMdd>-<NNNN>` (more digits past 9999), in one statement.
+def _coded_update(dossier: Dossier, day: dt.date, field_names: Sequence[str]) -> list[tuple[str, str, list[Any]]]:
+    """The WITH clauses (`rows.execute_together`'s `named`) that save `field_names` of `dossier`
+    with the next code of its receiving agency for `day`, `<agency code>-<yyMMdd>-<NNNN>` (more
+    digits past 9999): `next` increments the agency's counter for the day, `coded` writes the
+    dossier and returns its code.
 
-    An upsert increments the agency's counter for the day and keeps its row locked until the
-    caller's transaction ends: concurrent submissions queue on it, and a rolled-back submission
-    gives its number back, so the numbers never repeat and never skip.
+    The counter's upsert keeps its row locked until the caller's transaction ends: concurrent
+    submissions queue on it, and a rolled-back submission gives its number back, so the numbers
+    never repeat and never skip.
     """
     assignments, fields = rows.update_assignments(Dossier, tuple(field_names))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _save_with_new_code_sql(assignments),
-            [
-                dossier.receiving_agency_id,
-                day,
-                *rows.values(dossier, fields, add=False),
-                f"{dossier.receiving_agency.code}-{day:%y%m%d}-",
-                dossier.pk,
-            ],
-        )
-        dossier.code = cursor.fetchone()[0]
+    counter_sql, update_sql = _coded_update_sql(assignments)
+    return [
+        ("next", counter_sql, [dossier.receiving_agency_id, day]),
+        (
+            "coded",
+            update_sql,
+            [*rows.values(dossier, fields, add=False), f"{dossier.receiving_agency.code}-{day:%y%m%d}-", dossier.pk],
+        ),
+    ]
 
 
 @functools.cache
-def _save_with_new_code_sql(assignments: str) -> str:
+def _coded_update_sql(assignments: str) -> tuple[str, str]:
     counter = DossierCounter._meta.db_table
     return (
-        f"WITH next AS (INSERT INTO {counter} (agency_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608 - model names
-        f"ON CONFLICT (agency_id, day) DO UPDATE SET last = {counter}.last + 1 RETURNING last) "
-        f"UPDATE {Dossier._meta.db_table} SET {assignments}, "
+        f"INSERT INTO {counter} (agency_id, day, last) VALUES (%s, %s, 1) "  # noqa: S608 - model names
+        f"ON CONFLICT (agency_id, day) DO UPDATE SET last = {counter}.last + 1 RETURNING last",
+        f"UPDATE {Dossier._meta.db_table} SET {assignments}, "  # noqa: S608 - model names
         "code = %s || CASE WHEN next.last < 10000 THEN lpad(next.last::text, 4, '0') ELSE next.last::text END "
-        "FROM next WHERE id = %s RETURNING code"
+        "FROM next WHERE id = %s RETURNING code",
     )
 
 
@@ -524,18 +537,30 @@ def dossier_submit(*, actor: User, dossier: Dossier | UUID) -> Dossier:
             raise _validation(problems, _("Hồ sơ chưa đủ điều kiện nộp; vui lòng bổ sung các mục được đánh dấu."))
         now = timezone.now()
         if locked.channel == Channel.ONLINE and locked.applicant is not None:
-            for name, value in _applicant_columns(_snapshot(locked.applicant)).items():
+            # The applicant submitting is the account the request signed in with, whose profile
+            # came with it (accounts.queries.profile_of).
+            applicant = actor if actor.pk == locked.applicant_id else locked.applicant
+            for name, value in _applicant_columns(_snapshot(applicant)).items():
                 setattr(locked, name, value)
         for name, value in _fees(locked.procedure_version, locked.form_data).items():
             setattr(locked, name, value)
         locked.status = step.target
         locked.submitted_at = now
-        event = _history(locked, actor=actor, action=Act.SUBMIT, from_status=State.DRAFT, at=now)
-        # Every concurrent submission to the agency updates two same rows: the month's summary
-        # (just above) and the day's code counter (here). Their row locks last until commit, so
-        # they are taken as late as possible: the fewer statements after them, the shorter the
-        # queue of submissions waiting on them.
-        _save_with_new_code(locked, timezone.localdate(now), SUBMIT_FIELDS)  # and updated_at
+        event = _event(locked, actor=actor, action=Act.SUBMIT, from_status=State.DRAFT, at=now)
+        from cqs.warehouse.services import dossier_fact_refresh
+
+        # Every concurrent submission to the agency updates two same rows: the day's code counter
+        # and the month's summary in the warehouse. Their row locks last until commit, so they
+        # are taken as late as possible and in one statement (the counter first, then the summary,
+        # the same order in every submission): the fewer round trips after them, the shorter the
+        # queue of submissions waiting on them. The dossier, its event and its fact go with them.
+        (locked.code,) = dossier_fact_refresh(
+            locked,
+            had_fact=False,
+            together=[rows.insert_statement(event)],
+            named=_coded_update(locked, timezone.localdate(now), SUBMIT_FIELDS),  # and updated_at
+            answer="SELECT code FROM coded",
+        )
         from cqs.dossiers.notifications import announce
 
         announce(locked, event)

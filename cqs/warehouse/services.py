@@ -163,8 +163,13 @@ def _upsert(table: str, key: tuple[str, ...], counters: tuple[str, ...], changes
 
 
 def dossier_fact_refresh(
-    dossier: Any, *, had_fact: bool | None = None, together: Sequence[tuple[str, Sequence[Any]]] = ()
-) -> None:
+    dossier: Any,
+    *,
+    had_fact: bool | None = None,
+    together: Sequence[tuple[str, Sequence[Any]]] = (),
+    named: Sequence[tuple[str, str, Sequence[Any]]] = (),
+    answer: str = "",
+) -> tuple[Any, ...] | None:
     """Bring the dossier's fact row and the monthly summaries up to date after a change, inside
     the caller's transaction (the caller holds the dossier's row lock, so one change at a time
     per dossier). Drafts have no fact. Three statements at most, whatever the archive's size: the
@@ -172,7 +177,8 @@ def dossier_fact_refresh(
     is skipped when the caller knows the dossier had no fact before (`had_fact=False`: it was a
     draft), and the procedure's summary only changes when the dossier is finished. The caller's
     own writes in `together` (`rows.execute_together`: independent of these rows) go in the
-    same statement as the fact's."""
+    same statement as the fact's, and so do its `named` clauses when it asks for an `answer`
+    (returned: the row of that statement)."""
     fact_table = DossierFact._meta.db_table
     new = fact_values(dossier) if dossier.status != "draft" and dossier.submitted_at else None
     with connection.cursor() as cursor:
@@ -186,8 +192,7 @@ def dossier_fact_refresh(
         old = dict(zip(FACT_COLUMNS, found, strict=True)) if found else None
         writes = list(together)
         if old == new:
-            rows.execute_together(writes)
-            return
+            return rows.execute_together(writes, named=named, answer=answer)
         if new is None:
             writes.append((f"DELETE FROM {fact_table} WHERE dossier_id = %s", [dossier.pk]))  # noqa: S608
         else:
@@ -207,11 +212,12 @@ def dossier_fact_refresh(
         # The fact row is the dossier's own (its row lock is held); the summaries' rows are shared,
         # so they are locked in a fixed order (agency month, then procedure month), each table in
         # key order: the procedure's summary is a statement of its own, after.
-        rows.execute_together([w for w in writes if w is not None])
+        answered = rows.execute_together([w for w in writes if w is not None], named=named, answer=answer)
         procedure_rows = _delta(old_procedure, new_procedure, PROCEDURE_COUNTERS)
         procedure_write = _upsert(ProcedureMonth._meta.db_table, PROCEDURE_KEY, PROCEDURE_COUNTERS, procedure_rows)
         if procedure_write is not None:
             cursor.execute(*procedure_write)
+        return answered
 
 
 def warehouse_rebuild(*, progress: Callable[[str], None] | None = None) -> dict[str, int]:

@@ -62,3 +62,20 @@ def test_an_instance_read_from_a_row_equals_the_one_django_builds():
     assert {n: getattr(ours, n) for n in names} == {n: getattr(django, n) for n in names}
     assert (ours._state.adding, ours._state.db) == (False, connection.alias)
     assert rows.instance(DossierEvent, [None, *row[1:]]) is None  # an outer join that found nothing
+
+
+@pytest.mark.django_db
+def test_writes_together_answer_from_a_named_clause_and_all_of_them_happen():
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE together_probe (n int)")
+    answer = rows.execute_together(
+        [("INSERT INTO together_probe VALUES (%s)", [1]), ("INSERT INTO together_probe VALUES (%s)", [2])],
+        named=[("bumped", "INSERT INTO together_probe VALUES (%s) RETURNING n * 10", [3])],
+        answer="SELECT * FROM bumped",
+    )
+    assert answer == (30,)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT array_agg(n ORDER BY n) FROM together_probe")
+        assert cursor.fetchone() == ([1, 2, 3],)
+    with pytest.raises(ValueError):  # a named clause nobody reads is a mistake, not a write
+        rows.execute_together([], named=[("lost", "SELECT 1", [])])

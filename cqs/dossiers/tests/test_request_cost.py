@@ -9,6 +9,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from cqs.accounts.services import api_token_issue
+from cqs.accounts.tests.factories import citizen_payload, register
 from cqs.core.errors import ValidationFailed
 from cqs.dossiers import queries, services
 from cqs.dossiers.lifecycle import State
@@ -70,6 +71,25 @@ def test_create_attach_submit_read_the_dossier_once_and_open_no_savepoint(client
     # Ceilings, with the token check and BEGIN/COMMIT; the submission also feeds the warehouse and
     # queues the applicant's e-mail.
     assert len(create_sql) <= 10 and len(attach_sql) <= 9 and len(submit_sql) <= 16
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_applicants_profile_comes_with_the_token_read_and_is_what_the_dossier_freezes(client, catalog, org):
+    citizen = register(citizen_payload())  # with a profile: identity number, address
+    body = {"procedure": "1.001193", "form": BIRTH_FORM, "agency": org.committee_a.code}
+    created, create_sql = _call(client, citizen, "/api/v1/dossiers", data=body, content_type="application/json")
+    ref = created.json()["id"]
+    for requirement in ("TK", "GCS"):
+        assert _attach(client, citizen, ref, requirement)[0].status_code == 201
+    submitted, submit_sql = _submit(client, citizen, ref)
+    assert submitted.status_code == 200, submitted.content
+    for statements in (create_sql, submit_sql):
+        profile_reads = [s for s in statements if "accounts_citizenprofile" in s]
+        assert len(profile_reads) == 1 and "accounts_apitoken" in profile_reads[0]  # one read: the token's
+    profile = citizen.citizen_profile
+    dossier = Dossier.objects.get(pk=ref)
+    assert (dossier.applicant_name, dossier.applicant_identity) == (profile.full_name, profile.identity_number)
+    assert profile.address_street in dossier.applicant_address
 
 
 def test_a_refused_submit_rolls_back_its_idempotency_claim(client, draft, personas):
