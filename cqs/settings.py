@@ -77,11 +77,11 @@ MIDDLEWARE = [
     "cqs.opendata.cache.CkanReadCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cqs.core.middleware.VietnameseFirstLocaleMiddleware",
-    "django.middleware.common.CommonMiddleware",
+    "cqs.core.middleware.PagesOnlyCommonMiddleware",  # not for the API (cqs.core.middleware.pages_only)
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "cqs.core.middleware.PagesOnlyMessageMiddleware",  # not for the API (cqs.core.middleware.pages_only)
+    "cqs.core.middleware.PagesOnlyXFrameOptionsMiddleware",  # not for the API (cqs.core.middleware.pages_only)
     "cqs.audit.middleware.AuditContextMiddleware",
     "cqs.core.middleware.DomainErrorMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into its lockout response.
