@@ -57,6 +57,13 @@ class VietnameseFirstLocaleMiddleware:
 API_PREFIX = "/api/"
 
 
+def is_api_request(request: HttpRequest) -> bool:
+    """A request to the JSON API. The API's documentation (`/api/v1/docs`, Swagger UI) is a page
+    a browser shows, with buttons that send requests as the signed-in user: it stays a page."""
+    path = request.path_info
+    return path.startswith(API_PREFIX) and not path.rstrip("/").endswith("/docs")
+
+
 def pages_only(dotted_path: str) -> type:
     """Django's middleware at `dotted_path`, run for the web pages and not for the JSON API
     (`/api/...`), whose requests it has nothing to do for: flash messages, the X-Frame-Options
@@ -72,7 +79,7 @@ def pages_only(dotted_path: str) -> type:
 
     class PagesOnly(middleware_class):
         def __call__(self, request: HttpRequest) -> HttpResponse:
-            if request.path_info.startswith(API_PREFIX):
+            if is_api_request(request):
                 return self.get_response(request)
             return super().__call__(request)
 

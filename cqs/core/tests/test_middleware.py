@@ -25,6 +25,12 @@ def test_the_api_skips_the_page_middleware_but_keeps_the_rest(client):
     assert not hasattr(answer.wsgi_request, "_messages")  # no flash-message storage made for it
 
 
+def test_the_api_documentation_is_a_page_and_refuses_frames(client):
+    docs = client.get("/api/v1/docs")
+    assert docs.status_code == 200
+    assert docs.headers["X-Frame-Options"] == "DENY"
+
+
 def test_django_still_finds_the_middleware_its_apps_need():
     assert "cqs.core.middleware.PagesOnlyMessageMiddleware" in settings.MIDDLEWARE
     assert not [m for m in run_checks() if m.id.startswith("admin.")]
