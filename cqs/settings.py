@@ -81,7 +81,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "cqs.core.middleware.PagesOnlyMessageMiddleware",  # not for the API (cqs.core.middleware.pages_only)
-    "cqs.core.middleware.PagesOnlyXFrameOptionsMiddleware",  # not for the API (cqs.core.middleware.pages_only)
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cqs.audit.middleware.AuditContextMiddleware",
     "cqs.core.middleware.DomainErrorMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into its lockout response.

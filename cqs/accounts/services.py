@@ -562,7 +562,7 @@ def api_token_use(*, raw: str) -> User | None:
         user = rows.instance(User, row, start=2)
         if not user.is_active:
             return None
-        profile_read_along(user, row, 2 + len(User._meta.concrete_fields))
+        profile_read_along(user, row, 2 + rows.width(User))
         if last_used is None or now - last_used > _LAST_USED_RESOLUTION:
             cursor.execute(f"UPDATE {ApiToken._meta.db_table} SET last_used = %s WHERE id = %s", [now, token_id])  # noqa: S608
     return user

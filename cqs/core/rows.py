@@ -71,6 +71,11 @@ def instance(model: type[M], row: Sequence[Any], start: int = 0) -> M | None:
     return obj
 
 
+def width(model: type[Model]) -> int:
+    """How many columns `columns(model, ...)` reads: where the next model's columns begin."""
+    return _reader(model)[0]
+
+
 def instances(row: Sequence[Any], *models: type[Model], start: int = 0) -> list[Any]:
     """One instance per model, from consecutive `columns()` of each in `row`."""
     found = []

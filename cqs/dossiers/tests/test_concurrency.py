@@ -149,3 +149,61 @@ def test_two_officials_acting_at_once_one_wins_the_other_gets_a_conflict(catalog
         outcomes = sorted(pool.map(lambda u: _in_thread(barrier, forward, u), [personas.specialist, second]))
     assert outcomes == ["conflict", "ok"]
     assert DossierEvent.objects.filter(dossier=draft, action="forward").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_locks_the_days_counter_before_the_months_summary(catalog, org, personas):
+    """Every submission takes the two rows all submissions to an agency share in the same order
+    (the counter, then the warehouse's monthly summary), so two submissions cannot deadlock.
+    PostgreSQL does not promise an order among a statement's WITH clauses: this pins the one the
+    submission statement gets."""
+    from django.db import OperationalError, transaction
+
+    from cqs.warehouse.models import AgencyMonth
+
+    drafts = []
+    for _ in range(2):
+        draft = services.dossier_create_draft(
+            actor=personas.citizen, procedure_code="1.001193", form=BIRTH_FORM, agency_code=org.committee_a.code
+        )
+        attach_all(draft, personas.citizen)
+        drafts.append(draft.pk)
+    services.dossier_submit(actor=personas.citizen, dossier=drafts[0])  # the month's summary row exists
+    summary_held, release = threading.Event(), threading.Event()
+
+    def hold_summary():
+        try:
+            with transaction.atomic():
+                list(AgencyMonth.objects.select_for_update())
+                summary_held.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    def submit():
+        try:
+            return services.dossier_submit(actor=personas.citizen, dossier=drafts[1]).code
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        holder = pool.submit(hold_summary)
+        assert summary_held.wait(timeout=30)
+        submitted = pool.submit(submit)
+        try:
+            with connection.cursor() as cursor:
+                for _ in range(200):  # until the submission waits for the summary's row
+                    cursor.execute(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'WITH %%'"
+                    )
+                    if cursor.fetchone()[0]:
+                        break
+                    threading.Event().wait(0.05)
+                else:
+                    pytest.fail("the submission never waited for the summary's row")
+            with pytest.raises(OperationalError), transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT 1 FROM dossiers_dossiercounter FOR UPDATE NOWAIT")  # taken already
+        finally:
+            release.set()
+        holder.result()
+        assert submitted.result().endswith("-0002")
