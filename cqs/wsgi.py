@@ -8,6 +8,8 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cqs.settings")
 _django = get_wsgi_application()
 
+from django.http.response import HttpResponseBase  # noqa: E402 - once Django is set up
+
 
 def application(environ, start_response):
     """Django's application, answering a response held in memory as a one-item list.
@@ -19,8 +21,6 @@ def application(environ, start_response):
     the request's own thread. Responses that stream (files, large exports) are handed on as
     they are. The response is closed first, as the server would after sending it: that ends the
     request for Django (its `request_finished` signal, which tidies database connections)."""
-    from django.http.response import HttpResponseBase
-
     response = _django(environ, start_response)
     if isinstance(response, HttpResponseBase) and not response.streaming:
         try:

@@ -44,6 +44,11 @@ _PROFILE_MODELS: dict[str, type[CitizenProfile | EnterpriseProfile]] = {
 }
 
 
+def profile_model(kind: str | None) -> type[CitizenProfile | EnterpriseProfile] | None:
+    """The profile model of an account kind (None for officials)."""
+    return _PROFILE_MODELS.get(kind)
+
+
 def profile_of(user: Any) -> CitizenProfile | EnterpriseProfile | None:
     """The citizen's or enterprise's profile, or None (officials, or accounts not filled in yet).
 
@@ -51,7 +56,7 @@ def profile_of(user: Any) -> CitizenProfile | EnterpriseProfile | None:
     account object, which lives for one request; any other account object is read afresh each
     time (Django's own cache of `user.citizen_profile` is not used: creating a profile fills it,
     and it would then outlive the profile's changes)."""
-    model = _PROFILE_MODELS.get(getattr(user, "kind", None))
+    model = profile_model(getattr(user, "kind", None))
     if model is None or not getattr(user, "pk", None):
         return None
     kept = getattr(user, "__dict__", {}).get(_READ_ALONG, _UNREAD)
@@ -97,7 +102,7 @@ def profile_read_along(user: Any, row: Any, start: int) -> None:
     """Keep on `user`, for `profile_of`, the profile read with it: the columns of
     `profile_columns_and_joins` from `row[start]` on."""
     citizen, enterprise, unit = rows.instances(row, CitizenProfile, EnterpriseProfile, AdministrativeUnit, start=start)
-    model = _PROFILE_MODELS.get(getattr(user, "kind", None))
+    model = profile_model(getattr(user, "kind", None))
     if model is None:
         return
     profile = citizen if model is CitizenProfile else enterprise

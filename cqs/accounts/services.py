@@ -29,7 +29,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from cqs.accounts.models import ApiToken, CitizenProfile, EnterpriseProfile, Sex, User, UserKind
-from cqs.accounts.queries import profile_columns_and_joins, profile_forget, profile_read_along
+from cqs.accounts.queries import profile_columns_and_joins, profile_forget, profile_model, profile_read_along
 from cqs.accounts.validators import (
     normalize_phone,
     normalize_tax_code,
@@ -266,10 +266,6 @@ def _new_username(kind: str) -> str:
             return username
 
 
-def _profile_model(kind: str) -> type[CitizenProfile] | type[EnterpriseProfile] | None:
-    return {UserKind.CITIZEN: CitizenProfile, UserKind.ENTERPRISE: EnterpriseProfile}.get(kind)
-
-
 def _clean_profile(kind: str, data: Mapping[str, Any], problems: _Problems, *, instance: Any) -> dict[str, Any]:
     if kind == UserKind.CITIZEN:
         return _clean_citizen(data, problems, instance=instance)
@@ -324,7 +320,7 @@ def account_register(*, kind: str, email: str = "", phone: str = "", password: s
             user.set_password(password)
             user.save()
             audit_record(actor=user, action=AuditAction.CREATE, instance=user, after=snapshot(user))
-            audited_save(actor=user, instance=_profile_model(kind)(user=user, **cleaned))
+            audited_save(actor=user, instance=profile_model(kind)(user=user, **cleaned))
             if user.email:
                 _queue_verification(user)
     except IntegrityError as exc:
@@ -361,7 +357,7 @@ def account_update(
         new_email = locked.email if email is None else email
         new_phone = locked.phone if phone is None else phone
         new_email, new_phone = _clean_contact(new_email, new_phone, problems, user=locked)
-        model = _profile_model(locked.kind)
+        model = profile_model(locked.kind)
         instance = model.objects.select_for_update().filter(user=locked).first() if model else None
         cleaned: dict[str, Any] = {}
         if profile is not None and model is not None:

@@ -55,8 +55,6 @@ class VietnameseFirstLocaleMiddleware:
 
 
 API_PREFIX = "/api/"
-
-
 API_DOCS_PATH = "/api/v1/docs"
 
 
@@ -67,17 +65,17 @@ def is_api_request(request: HttpRequest) -> bool:
     return path.startswith(API_PREFIX) and path.rstrip("/") != API_DOCS_PATH
 
 
-def pages_only(dotted_path: str) -> type:
+def pages_only(dotted_path: str, *, on_api: Callable[[HttpRequest], object] | None = None) -> type:
     """Django's middleware at `dotted_path`, run for the web pages and not for the JSON API
-    (`/api/...`), whose requests it has nothing to do for: flash messages, the trailing-slash
-    redirect of a page address. A
-    subclass, so that Django's checks still find the middleware they ask for; only for a
-    middleware whose work is all in `process_request`/`process_response`.
+    (`/api/...`), whose requests it has nothing to do for; `on_api` is what of its work an API
+    request still needs. A subclass, so that Django's checks still find the middleware they ask
+    for; only for a middleware whose work is all in `process_request`/`process_response`.
 
-    Every API request of an online submission went through them for nothing: skipping them (the
-    Host check kept) saves 0.9 % of the flow's instructions (callgrind over
-    `bench.profile_submission`'s flow: 252.8 → 250.6 million for ten submissions). X-Frame-Options
-    stays on the API, which also answers with PDFs a page could frame."""
+    Every API request of an online submission went through flash messages and the trailing-slash
+    redirect for nothing: skipping them (the Host check kept) saves 0.9 % of the flow's
+    instructions (callgrind over `bench.profile_submission`'s flow: 252.8 → 250.6 million for ten
+    submissions). X-Frame-Options stays on the API, which also answers with PDFs a page could
+    frame."""
     middleware_class = import_string(dotted_path)
     if any(hasattr(middleware_class, hook) for hook in ("process_view", "process_exception")):
         raise ImproperlyConfigured(f"{dotted_path} has hooks that pages_only would not keep off the API")
@@ -85,9 +83,8 @@ def pages_only(dotted_path: str) -> type:
     class PagesOnly(middleware_class):
         def __call__(self, request: HttpRequest) -> HttpResponse:
             if is_api_request(request):
-                # CommonMiddleware was what checked every request's Host against ALLOWED_HOSTS
-                # (a foreign Host: 400): that check stays, for the API too.
-                request.get_host()
+                if on_api is not None:
+                    on_api(request)
                 return self.get_response(request)
             return super().__call__(request)
 
@@ -95,5 +92,7 @@ def pages_only(dotted_path: str) -> type:
     return PagesOnly
 
 
-PagesOnlyCommonMiddleware = pages_only("django.middleware.common.CommonMiddleware")
+# CommonMiddleware is what checks every request's Host against ALLOWED_HOSTS (a foreign Host: 400):
+# that check stays for the API.
+PagesOnlyCommonMiddleware = pages_only("django.middleware.common.CommonMiddleware", on_api=HttpRequest.get_host)
 PagesOnlyMessageMiddleware = pages_only("django.contrib.messages.middleware.MessageMiddleware")

@@ -113,17 +113,10 @@ def _event(
     )
 
 
-def _history(
-    dossier: Dossier,
-    *,
-    actor: User | None,
-    action: str,
-    from_status: str,
-    note: str = "",
-    data: Mapping[str, Any] | None = None,
-    at: dt.datetime | None = None,
-) -> DossierEvent:
-    event = _event(dossier, actor=actor, action=action, from_status=from_status, note=note, data=data, at=at)
+def _history(dossier: Dossier, *, from_status: str, **details: Any) -> DossierEvent:
+    """Write the history event of a change of `dossier` (`_event`'s arguments) with the
+    warehouse's rows it changes."""
+    event = _event(dossier, from_status=from_status, **details)
     from cqs.warehouse.services import dossier_fact_refresh
 
     # The warehouse's fact and monthly summaries change in this same transaction, and in the
