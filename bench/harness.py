@@ -56,6 +56,11 @@ def instance(*, fresh: bool = True, workers: int = 4, threads: int = 4) -> Itera
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
+    # As `cqs.cli` does: the static files are served from the apps (development mode), but
+    # WhiteNoise warns in every worker when STATIC_ROOT is missing.
+    from django.conf import settings
+
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     port = free_port()
     env = {**os.environ, "CQS_SITE_URL": f"http://127.0.0.1:{port}"}
     web = subprocess.Popen(

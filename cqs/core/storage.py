@@ -62,6 +62,15 @@ def spool(stream: IO[bytes], *, limit: int, refuse: Callable[[str], Exception]) 
         raise
 
 
+def _sync(path: Path) -> None:
+    """Flush a file's bytes, or a directory's entries, to the disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 class ContentStore:
     """Bytes kept under their SHA-256 in one area of MEDIA_ROOT."""
 
@@ -82,8 +91,15 @@ class ContentStore:
         if target.exists():
             temp_path.unlink(missing_ok=True)
             return False
+        # The caller commits a row naming these bytes right after: after a power failure that row
+        # must not name a file the disk never got. So the bytes reach the disk before their name,
+        # and the name (with any directory made for it) before this returns.
+        _sync(temp_path)
+        made = [directory for directory in (target.parent.parent, target.parent) if not directory.exists()]
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(temp_path, target)  # atomic on one filesystem
+        for directory in {target.parent, *(made_in.parent for made_in in made)}:
+            _sync(directory)
         return True
 
     def discard(self, sha256: str) -> None:
