@@ -10,9 +10,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 # Province-of-birth codes of the CCCD (Circular 07/2016/TT-BCA, Annex I): the 63 provinces as they
 # were before the 2025 mergers. People keep the number they were given, so these never change.
@@ -141,3 +143,15 @@ def normalize_phone(value: str) -> str:
 def validate_phone(value: str) -> None:
     if normalize_phone(value) != value:
         raise ValidationError(_("Số điện thoại phải được ghi dạng 0xxxxxxxxx."), code="phone_format")
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's minimum password length, with its message in Vietnamese: Django 5.2 reworded the
+    message and its Vietnamese catalogue has no translation of the new wording yet."""
+
+    def get_error_message(self) -> str:
+        return ngettext(
+            "Mật khẩu quá ngắn: cần ít nhất %(min_length)d ký tự.",
+            "Mật khẩu quá ngắn: cần ít nhất %(min_length)d ký tự.",
+            self.min_length,
+        ) % {"min_length": self.min_length}

@@ -77,6 +77,17 @@ class SupplementClock(models.TextChoices):
     RESTART = "restart", _("Tính lại từ đầu")
 
 
+# The parts of a procedure the catalogue may mark as sample data (docs/catalog-format.md, `sample`).
+SAMPLE_PART_LABELS = {
+    "fees": _("phí, lệ phí"),
+    "form_schema": _("biểu mẫu điện tử"),
+    "process": _("quy trình nội bộ"),
+    "documents": _("thành phần hồ sơ"),
+    "processing_time": _("thời hạn giải quyết"),
+    "code": _("mã thủ tục"),
+}
+
+
 class ProcedureVersion(models.Model):
     """One version of a procedure's definition, applying to dossiers filed from `effective_from`.
 
@@ -152,6 +163,16 @@ class ProcedureVersion(models.Model):
 
     def is_effective_on(self, day: dt.date) -> bool:
         return self.effective_from <= day
+
+    @property
+    def level_labels(self) -> list[str]:
+        """The levels that handle it, as people read them ("Cấp xã")."""
+        return [str(UnitLevel(level).label) if level in UnitLevel.values else level for level in self.levels]
+
+    @property
+    def sample_part_labels(self) -> list[str]:
+        """The parts that are sample data, as people read them (the catalogue format's `sample`)."""
+        return [str(SAMPLE_PART_LABELS.get(part, part)) for part in self.sample_parts]
 
 
 class DocumentForm(models.TextChoices):

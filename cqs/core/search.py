@@ -7,6 +7,8 @@ wrapper that names its dictionary explicitly, and every search column and query 
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.db.models import Func, TextField
 from django.db.models.expressions import Expression
 
@@ -49,3 +51,41 @@ def normalize_query(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.lower().split())
+
+
+# The Vietnamese alphabet's order (with the Latin letters it does not use in their places): "Đất
+# đai" sorts after "Dân tộc" and before "Giáo dục", "Văn hóa" before "Việc làm". Code-point order
+# puts Đ after Z and ă after i, and the embedded PostgreSQL has no ICU collation to do this in SQL.
+_LETTERS = "aăâbcdđeêfghijklmnoôơpqrstuưvwxyz"
+_RANK = {letter: 100 + i for i, letter in enumerate(_LETTERS)}  # after spaces, digits, punctuation
+_MARKED = {  # a letter and the mark (breve, circumflex, horn) that makes it another letter
+    ("a", "\u0306"): "ă",
+    ("a", "\u0302"): "â",
+    ("e", "\u0302"): "ê",
+    ("o", "\u0302"): "ô",
+    ("o", "\u031b"): "ơ",
+    ("u", "\u031b"): "ư",
+}
+_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}  # huyền, hỏi, ngã, sắc, nặng
+
+
+def vietnamese_sort_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """A key that orders Vietnamese text alphabetically: by letters first (a ă â b c d đ …), then by
+    tones (none, huyền, hỏi, ngã, sắc, nặng), case ignored."""
+    letters: list[int] = []
+    tones: list[int] = []
+    previous = ""
+    for char in unicodedata.normalize("NFD", text.casefold()):
+        if char in _TONES:
+            if tones:
+                tones[-1] = _TONES[char]
+            continue
+        marked = _MARKED.get((previous, char))
+        if marked:
+            letters[-1] = _RANK[marked]
+            previous = marked
+            continue
+        letters.append(_RANK.get(char, ord(char) if ord(char) < 100 else 100 + len(_LETTERS) + ord(char)))
+        tones.append(0)
+        previous = char
+    return tuple(letters), tuple(tones)

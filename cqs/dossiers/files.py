@@ -61,7 +61,10 @@ def check_upload(stream: IO[bytes], name: str, field: str = "file") -> CheckedUp
     try:
         content_type = sniff(spooled.head)
         if content_type is None:
-            raise _refuse(field, _("Chỉ nhận tệp PDF, JPEG hoặc PNG."))
+            raise _refuse(
+                field,
+                _("Tệp này không phải là tệp PDF, JPEG hoặc PNG hợp lệ. Vui lòng chọn đúng tệp."),
+            )
         extension = Path(name).suffix.lower()
         if extension not in ALLOWED[content_type]:
             raise _refuse(

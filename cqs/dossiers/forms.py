@@ -355,6 +355,50 @@ def _msg_bad_date_input(title: str) -> str:
     }
 
 
+# --- answers -> what people read ----------------------------------------------------------------
+
+
+def labelled_answers(schema: Mapping[str, Any], data: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """The form's answers as the applicant and the officials read them: each labelled with its
+    property's title, in the schema's order, nested groups flattened ("Group › Field"), a choice by
+    its title rather than its stored value, a date as dd/mm/yyyy."""
+    rows: list[tuple[str, str]] = []
+    if not isinstance(schema, Mapping) or not isinstance(schema.get("properties"), Mapping):
+        return rows
+    if not isinstance(data, Mapping):
+        return rows
+    for name, prop in ordered_properties(schema):
+        if name not in data:
+            continue
+        prop = prop if isinstance(prop, Mapping) else {}
+        title = prefix + _title(prop, name)
+        value = data[name]
+        if isinstance(value, Mapping) and isinstance(prop.get("properties"), Mapping):
+            rows += labelled_answers(prop, value, f"{title} › ")
+        else:
+            rows.append((title, answer_text(prop, value)))
+    return rows
+
+
+def answer_text(prop: Mapping[str, Any], value: Any) -> str:
+    """One answer as text for a person ("—" when there is none)."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(answer_text(_items(prop), item) for item in value)
+    titles = dict((str(v), title) for v, title in _choices(prop) or [])
+    if str(value) in titles and not isinstance(value, bool | dict):
+        return titles[str(value)]
+    if isinstance(value, str) and prop.get("format") == "date":
+        try:
+            return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+        except ValueError:
+            return value
+    if isinstance(value, Mapping):
+        return "; ".join(f"{key}: {answer_text({}, item)}" for key, item in value.items())
+    return _display(value)
+
+
 # --- posted data -> answers ---------------------------------------------------------------------
 
 
@@ -802,7 +846,8 @@ def _attrs(*pairs: tuple[str, Any]) -> SafeString:
     return _join(out)
 
 
-def _field_id(name: str) -> str:
+def field_id(name: str) -> str:
+    """The id of the input for the property at dotted path `name`."""
     return "f-" + re.sub(r"[^A-Za-z0-9_-]", "-", name)
 
 
@@ -871,7 +916,7 @@ class _Parts:
     """Label, hint and error of one field, with their ids."""
 
     def __init__(self, f: _Field, errors: Mapping[str, str], required: bool) -> None:
-        self.id = _field_id(f.name)
+        self.id = field_id(f.name)
         self.title = f.title
         self.required = required
         description = f.prop.get("description")

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cqs.accounts.models import User, UserKind
 from cqs.core.errors import DomainError, PermissionRefused, ValidationFailed
 from cqs.dossiers import documents, files, queries, responses, services
+from cqs.dossiers.forms import labelled_answers
 from cqs.dossiers.lifecycle import APPLICANT, FINAL_STATES, Act, NationalStatus, State, allowed_actions, transition
 from cqs.dossiers.models import Channel, Dossier
 from cqs.org.models import Agency
@@ -459,43 +460,6 @@ def _action_forms(user: User, dossier: Dossier, failure: _Failure | None) -> lis
 # --- one dossier: what it holds ---------------------------------------------------------------
 
 
-def _answers(schema: dict[str, Any], data: Any, prefix: str = "") -> list[tuple[str, str]]:
-    """The form's answers labelled with the schema's property titles, nested groups flattened."""
-    rows: list[tuple[str, str]] = []
-    properties = schema.get("properties") if isinstance(schema, dict) else None
-    if not isinstance(properties, dict) or not isinstance(data, dict):
-        return rows
-    from cqs.dossiers.forms import ordered_properties
-
-    for name, prop in ordered_properties(schema):
-        if name not in data:
-            continue
-        prop = prop if isinstance(prop, dict) else {}
-        title = prefix + (prop.get("title") or name)
-        value = data[name]
-        if isinstance(value, dict) and isinstance(prop.get("properties"), dict):
-            rows += _answers(prop, value, f"{title} › ")
-        else:
-            rows.append((title, _answer_text(prop, value)))
-    return rows
-
-
-def _answer_text(prop: dict[str, Any], value: Any) -> str:
-    if isinstance(value, list):
-        items = prop.get("items") if isinstance(prop.get("items"), dict) else {}
-        return ", ".join(_answer_text(items, v) for v in value)
-    for option in prop.get("oneOf") or prop.get("anyOf") or []:
-        if isinstance(option, dict) and "const" in option and option["const"] == value:
-            return str(option.get("title", value))
-    if isinstance(value, bool):
-        return _("Có") if value else _("Không")
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {v}" for k, v in value.items())
-    return str(value)
-
-
 def _history(dossier: Dossier) -> list[dict[str, Any]]:
     return [
         {
@@ -608,7 +572,7 @@ def dossier(request: HttpRequest, code: str) -> HttpResponse:
             "holder": _holder(found),
             "national_label": NationalStatus(found.national_status).label if found.national_status else "",
             "channel": Channel(found.channel).label,
-            "answers": _answers(found.procedure_version.form_schema, found.form_data),
+            "answers": labelled_answers(found.procedure_version.form_schema, found.form_data),
             "documents": queries.current_documents(found),
             "result_file": result_file,
             "printable": _printable_forms(found),

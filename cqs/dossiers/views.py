@@ -18,8 +18,17 @@ from django.views.decorators.http import require_http_methods
 from cqs.catalog.queries import version_in_force
 from cqs.core.errors import DomainError, NotFound, ValidationFailed
 from cqs.core.ratelimit import RateLimited
+from cqs.core.search import vietnamese_sort_key
 from cqs.dossiers import files, queries, responses, services
-from cqs.dossiers.forms import FieldError, answers_from_post, initial_values, render_form_fields, validate_answers
+from cqs.dossiers.forms import (
+    FieldError,
+    answers_from_post,
+    field_id,
+    initial_values,
+    labelled_answers,
+    render_form_fields,
+    validate_answers,
+)
 from cqs.dossiers.idempotency import run_once
 from cqs.dossiers.lifecycle import State
 from cqs.dossiers.models import Dossier
@@ -73,11 +82,17 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _choose_commune(request: HttpRequest, version: Any, message: str) -> HttpResponse:
-    communes = Agency.objects.filter(level=UnitLevel.COMMUNE, kind=AgencyKind.PEOPLES_COMMITTEE, is_active=True)
+    communes = Agency.objects.filter(
+        level=UnitLevel.COMMUNE, kind=AgencyKind.PEOPLES_COMMITTEE, is_active=True
+    ).select_related("unit")
     return render(
         request,
         "dossiers/choose_agency.html",
-        {"version": version, "agencies": communes.order_by("unit__name"), "message": message},
+        {
+            "version": version,
+            "agencies": sorted(communes, key=lambda agency: vietnamese_sort_key(agency.unit.name)),
+            "message": message,
+        },
     )
 
 
@@ -124,13 +139,28 @@ def edit(request: HttpRequest, ref: str) -> HttpResponse:
     values = dossier.form_data
     if request.method == "POST":
         errors = _save_from_post(request, dossier)
-        if not errors:
-            if "review" in request.POST:
+        if not errors and "review" in request.POST:
+            # A draft may be saved half-filled, but the review step is for a complete dossier:
+            # what is missing is shown here, next to its field, not after "Nộp hồ sơ".
+            errors = _incomplete(dossier)
+            if not errors:
                 return redirect("dossiers:review", ref=dossier.pk)
+        elif not errors:
             messages.success(request, _("Đã lưu bản nháp."))
             return redirect("dossiers:edit", ref=dossier.pk)
         values = request.POST  # what the user typed, even what could not be read
     return _edit_page(request, dossier, values, errors)
+
+
+def _incomplete(dossier: Dossier) -> dict[str, str]:
+    """What a saved draft still lacks before it can be submitted, by field: required answers (the
+    full schema check) and required documents."""
+    dossier.refresh_from_db(fields=["form_data"])
+    missing = {
+        f"form.{e.field}": e.message for e in validate_answers(dossier.procedure_version.form_schema, dossier.form_data)
+    }
+    missing.update({m["field"]: m["message"] for m in services.missing_documents(dossier)})
+    return missing
 
 
 def _edit_page(request: HttpRequest, dossier: Dossier, values: dict, errors: dict[str, str], status: int = 200):
@@ -148,10 +178,19 @@ def _edit_page(request: HttpRequest, dossier: Dossier, values: dict, errors: dic
                 for req in dossier.procedure_version.documents.all()
             ],
             "errors": errors,
+            "error_links": [(_error_anchor(field), message) for field, message in errors.items()],
             "max_mb": files.max_upload_bytes() // (1024 * 1024),
         },
         status=status,
     )
+
+
+def _error_anchor(field: str) -> str:
+    """The id of the input an error belongs to (as `render_form_fields` and edit.html name them)."""
+    if field.startswith("documents."):
+        return "doc-" + field.removeprefix("documents.")
+    name = field.removeprefix("form.")
+    return field_id(name) if name else ""
 
 
 @login_required
@@ -186,18 +225,11 @@ def review(request: HttpRequest, ref: str) -> HttpResponse:
         {
             "dossier": dossier,
             "detail": queries.dossier_detail(dossier),
-            "labels": _labels(dossier),
+            "labels": labelled_answers(dossier.procedure_version.form_schema, dossier.form_data),
             "missing": services.missing_documents(dossier),
             "idempotency_key": uuid.uuid4().hex,
         },
     )
-
-
-def _labels(dossier: Dossier) -> list[tuple[str, Any]]:
-    from cqs.dossiers.forms import ordered_properties
-
-    properties = ordered_properties(dossier.procedure_version.form_schema)
-    return [(spec.get("title", name), dossier.form_data.get(name, "")) for name, spec in properties]
 
 
 @login_required

@@ -8,14 +8,20 @@ from django.shortcuts import render
 
 from cqs.catalog import queries as catalog
 from cqs.catalog.models import OnlineLevel, Sector
+from cqs.core.search import vietnamese_sort_key
 from cqs.org.models import UnitLevel
+
+
+def _sectors() -> list[Sector]:
+    """The sectors in Vietnamese alphabetical order (PostgreSQL's would put "Đất đai" after "Y tế")."""
+    return sorted(Sector.objects.all(), key=lambda sector: vietnamese_sort_key(sector.name))
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/home.html",
-        {"sectors": Sector.objects.order_by("name"), "procedure_count": catalog.current_versions().count()},
+        {"sectors": _sectors(), "procedure_count": catalog.current_versions().count()},
     )
 
 
@@ -37,7 +43,7 @@ def procedure_list(request: HttpRequest) -> HttpResponse:
             "sector": sector,
             "level": level,
             "online": online,
-            "sectors": Sector.objects.order_by("name"),
+            "sectors": _sectors(),
             "levels": [(v, lbl) for v, lbl in UnitLevel.choices if v != UnitLevel.DISTRICT],
             "online_levels": OnlineLevel.choices,
             "querystring": query.urlencode(),

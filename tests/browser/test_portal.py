@@ -2,7 +2,9 @@
 
 import pytest
 
+from cqs.catalog.models import Sector
 from cqs.catalog.services import catalog_import
+from cqs.core.search import vietnamese_sort_key
 from tests.catalog_samples import catalog_document
 
 pytestmark = pytest.mark.browser
@@ -30,3 +32,20 @@ def test_the_interface_switches_to_english(live_server, catalog, new_page):
     page.goto(live_server.url + "/thu-tuc/")
     page.get_by_role("button", name="English").click()
     assert page.locator("html").get_attribute("lang") == "en"
+
+
+def test_long_filter_options_do_not_widen_the_page_on_a_phone(live_server, catalog, personas, new_page):
+    Sector.objects.create(code="YTE", name="Y tế (Khám bệnh, chữa bệnh, y tế dự phòng, dược, trang thiết bị y tế)")
+    page = new_page(width=360)
+    page.goto(live_server.url + "/thu-tuc/?q=khai+sinh")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    # the sectors in the Vietnamese alphabet's order, as on the home page
+    options = page.locator("#sector option").all_inner_texts()[1:]
+    assert options == sorted(options, key=vietnamese_sort_key)
+
+    page.goto(f"{live_server.url}/tai-khoan/dang-nhap/?next=/ho-so/")
+    page.get_by_label("Thư điện tử, số điện thoại hoặc tên đăng nhập").fill("congdan")
+    page.get_by_label("Mật khẩu").fill("Mat-khau-that-dai-2026")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/ho-so/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360

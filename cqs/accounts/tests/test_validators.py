@@ -116,3 +116,13 @@ def test_mobile_numbers_are_stored_in_one_spelling(raw, stored):
 def test_landlines_and_foreign_numbers_are_not_mobile_numbers(raw):
     with pytest.raises(ValidationError, match="di động"):
         normalize_phone(raw)
+
+
+def test_a_too_short_password_is_refused_in_vietnamese():
+    from django.contrib.auth.password_validation import validate_password
+    from django.utils import translation
+
+    with translation.override("vi"), pytest.raises(ValidationError) as refused:
+        validate_password("Ab1-ngan")
+
+    assert "Mật khẩu quá ngắn: cần ít nhất 10 ký tự." in refused.value.messages
