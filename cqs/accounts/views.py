@@ -35,13 +35,19 @@ from cqs.core.ratelimit import RateLimited
 
 
 def _safe_next(request: HttpRequest) -> str:
-    """Where to go after signing in: `next` when it stays on this site, the home page otherwise."""
+    """Where to go after signing in: `next` when it stays on this site, otherwise "" (the signed-in
+    account's home: see `_home`)."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return "/"
+    return ""
+
+
+def _home(user: Any) -> str:
+    """Where an account starts: officials at their worklist, everyone else on the portal."""
+    return reverse("office:worklist") if getattr(user, "kind", "") == UserKind.OFFICIAL else "/"
 
 
 def _kind(request: HttpRequest) -> str:
@@ -106,7 +112,7 @@ def sign_in_page(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc.message)
             status = 429
         else:
-            return HttpResponseRedirect(next_url)
+            return HttpResponseRedirect(next_url or _home(request.user))
     elif request.method == "POST":
         status = 400
     return render(request, "accounts/sign_in.html", {"form": form, "next": next_url}, status=status)

@@ -11,4 +11,6 @@ urlpatterns = [
     path("ho-so/<str:code>/giay-tiep-nhan.pdf", office_views.receipt, name="receipt"),
     path("ho-so/<str:code>/mau-<str:number>.pdf", office_views.form_pdf, name="form_pdf"),
     path("so-theo-doi/", office_views.register, name="register"),
+    path("tiep-nhan/", office_views.intake, name="intake"),
+    path("tiep-nhan/<str:ref>/", office_views.intake_form, name="intake_form"),
 ]

@@ -6,6 +6,7 @@ is for officials only; permissions per dossier are the services' and `queries.ca
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -24,11 +25,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cqs.accounts.models import User, UserKind
-from cqs.core.errors import DomainError, PermissionRefused, ValidationFailed
+from cqs.catalog import queries as queries_catalog
+from cqs.core.errors import DomainError, NotFound, PermissionRefused, ValidationFailed
 from cqs.dossiers import documents, files, queries, responses, services
 from cqs.dossiers.forms import labelled_answers
+from cqs.dossiers.idempotency import run_once
 from cqs.dossiers.lifecycle import APPLICANT, FINAL_STATES, Act, NationalStatus, State, allowed_actions, transition
 from cqs.dossiers.models import Channel, Dossier
+from cqs.dossiers.views import form_page_context, incomplete, save_from_post
 from cqs.org.models import Agency
 from cqs.org.permissions import ROLE_ACTIONS, Action, agencies_where, has_permission
 
@@ -124,6 +128,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
             "q": q,
             "filtered": bool(filters),
             "clear_url": "?" + urlencode({"scope": scope}),
+            "can_receive": agencies_where(request.user, Action.RECEIVE_DOSSIER).exists(),
             "first_url": "?" + urlencode({"scope": scope, **filters}) if cursor else "",
             "next_url": "?" + urlencode({"scope": scope, **filters, "cursor": next_cursor}) if next_cursor else "",
             "error": error,
@@ -685,3 +690,153 @@ def _register_period(user: User, values: dict[str, str]) -> tuple[Agency, dt.dat
     if problems:
         raise ValidationFailed(_("Thời gian chưa hợp lệ."), details=problems)
     return found, days["start"], days["end"]
+
+
+# --- counter and postal reception ---------------------------------------------------------------
+
+INTAKE_CHANNELS = (
+    (Channel.COUNTER, gettext_lazy("Trực tiếp tại Bộ phận Một cửa")),
+    (Channel.POSTAL, gettext_lazy("Qua dịch vụ bưu chính")),
+)
+APPLICANT_FIELDS = ("full_name", "identity_number", "phone", "email", "address")
+# (name, label, required, input type, autocomplete, hint) of the walk-in applicant's inputs
+_APPLICANT_INPUTS = (
+    ("full_name", gettext_lazy("Họ và tên (hoặc tên tổ chức)"), True, "text", "name", ""),
+    (
+        "identity_number",
+        gettext_lazy("Số định danh cá nhân (CCCD) hoặc mã số thuế"),
+        True,
+        "text",
+        "off",
+        gettext_lazy("12 chữ số của CCCD; với doanh nghiệp, mã số thuế 10 hoặc 13 chữ số."),
+    ),
+    ("phone", gettext_lazy("Số điện thoại di động"), False, "tel", "tel", gettext_lazy("Để tra cứu và nhận tin nhắn.")),
+    ("email", gettext_lazy("Thư điện tử"), False, "email", "email", gettext_lazy("Để nhận thông báo về hồ sơ.")),
+    ("address", gettext_lazy("Địa chỉ"), False, "text", "street-address", ""),
+)
+
+
+def _receiving_agencies(user: User) -> list[Agency]:
+    return list(agencies_where(user, Action.RECEIVE_DOSSIER).filter(is_active=True).order_by("name"))
+
+
+@official_required
+@require_http_methods(["GET", "POST"])
+def intake(request: HttpRequest) -> HttpResponse:
+    """ "Tiếp nhận hồ sơ trực tiếp / qua bưu chính", step 1: the procedure, the receiving agency,
+    the channel and the applicant. Creates the draft, then the officer fills in the form."""
+    agencies = _receiving_agencies(request.user)
+    if not agencies:
+        raise PermissionDenied(_("Bạn không có quyền tiếp nhận hồ sơ."))
+    errors: dict[str, str] = {}
+    values: Any = {
+        "channel": str(Channel.COUNTER),
+        "agency": agencies[0].code if len(agencies) == 1 else "",
+        "procedure": request.GET.get("procedure", "")[:300],  # from a procedure's page
+    }
+    if request.method == "POST":
+        values = request.POST
+        channel = request.POST.get("channel", "")
+        try:
+            dossier = services.dossier_create_draft(
+                actor=request.user,
+                procedure_code=request.POST.get("procedure", "").split(" – ")[0].strip(),
+                agency_code=request.POST.get("agency") or None,
+                channel=int(channel) if channel.isdigit() else 0,
+                applicant_data={field: request.POST.get(f"applicant_{field}", "") for field in APPLICANT_FIELDS},
+            )
+        except (NotFound, PermissionRefused) as error:
+            errors["procedure" if isinstance(error, NotFound) else "agency"] = error.message
+        except ValidationFailed as error:
+            errors = _errors_by_field(error) or {"": error.message}
+        else:
+            messages.success(request, _("Đã tạo hồ sơ. Khai tờ khai và đính kèm giấy tờ của người nộp."))
+            return redirect("office:intake_form", ref=dossier.pk)
+    levels = {agency.level for agency in agencies}
+    procedures = queries_catalog.current_versions().filter(levels__overlap=list(levels)).order_by("procedure__code")
+    anchors = {"procedure": "procedure", "agency": "agency", "channel": "channel-1"}
+    return render(
+        request,
+        "dossiers/office/intake.html",
+        {
+            "agencies": agencies,
+            "procedures": procedures,
+            "channels": INTAKE_CHANNELS,
+            "applicant_inputs": [
+                {
+                    "id": f"a-{name}",
+                    "name": f"applicant_{name}",
+                    "label": label,
+                    "required": required,
+                    "type": kind,
+                    "autocomplete": autocomplete,
+                    "hint": hint,
+                    "value": values.get(f"applicant_{name}", ""),
+                    "error": errors.get(f"applicant.{name}", ""),
+                }
+                for name, label, required, kind, autocomplete, hint in _APPLICANT_INPUTS
+            ],
+            "values": values,
+            "errors": errors,
+            "error_links": [
+                (anchors.get(field, "a-" + field.removeprefix("applicant.") if field else ""), message)
+                for field, message in errors.items()
+            ],
+        },
+    )
+
+
+@official_required
+@require_http_methods(["GET", "POST"])
+def intake_form(request: HttpRequest, ref: str) -> HttpResponse:
+    """Step 2: the walk-in applicant's form and documents, saved as often as needed, then filed.
+    Once filed the dossier waits on its page for the officer's "Tiếp nhận" (which sets the
+    appointment and prints the receipt) like an online one."""
+    dossier = queries.dossier_for(request.user, ref)
+    if dossier.channel == Channel.ONLINE or dossier.status != State.DRAFT:
+        if dossier.code:
+            return redirect("office:dossier", code=dossier.code)
+        raise Http404
+    errors: dict[str, str] = {}
+    values: Any = dossier.form_data
+    if request.method == "POST":
+        errors = save_from_post(request, dossier)
+        if not errors and "file" in request.POST:
+            errors = incomplete(dossier)
+            if not errors:
+                return _file_walk_in(request, dossier)
+        elif not errors:
+            messages.success(request, _("Đã lưu."))
+            return redirect("office:intake_form", ref=dossier.pk)
+        values = request.POST
+    dossier.refresh_from_db()
+    return render(
+        request,
+        "dossiers/office/intake_form.html",
+        {
+            **form_page_context(dossier, values, errors),
+            "channel_label": dict(INTAKE_CHANNELS).get(dossier.channel, ""),
+            "idempotency_key": uuid.uuid4().hex,
+        },
+    )
+
+
+def _file_walk_in(request: HttpRequest, dossier: Dossier) -> HttpResponse:
+    key = request.POST.get("idempotency_key", "")[:100] or None
+
+    def work() -> tuple[int, dict[str, Any]]:
+        return 200, {"code": services.dossier_submit(actor=request.user, dossier=dossier).code}
+
+    try:
+        _status, body = run_once(
+            user=request.user, key=key, scope="office.intake.file", payload={"ref": str(dossier.pk)}, work=work
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("office:intake_form", ref=dossier.pk)
+    messages.success(
+        request,
+        _("Đã nộp hồ sơ %(code)s. Kiểm tra giấy tờ rồi bấm “Tiếp nhận” để hẹn ngày trả kết quả và in giấy tiếp nhận.")
+        % {"code": body["code"]},
+    )
+    return redirect("office:dossier", code=body["code"])

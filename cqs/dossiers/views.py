@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from cqs.accounts.models import UserKind
 from cqs.catalog.queries import version_in_force
 from cqs.core.errors import DomainError, NotFound, ValidationFailed
 from cqs.core.ratelimit import RateLimited
@@ -33,6 +36,7 @@ from cqs.dossiers.idempotency import run_once
 from cqs.dossiers.lifecycle import State
 from cqs.dossiers.models import Dossier
 from cqs.org.models import Agency, AgencyKind, UnitLevel
+from cqs.org.permissions import Action, agencies_where
 
 
 def _errors_by_field(error: DomainError) -> dict[str, str]:
@@ -57,6 +61,13 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
     version = version_in_force(code)
     if version is None:
         raise NotFound(_("Không tìm thấy thủ tục."))
+    if request.user.kind == UserKind.OFFICIAL:
+        # Officials do not apply online; at the desk they register the applicant's dossier.
+        if agencies_where(request.user, Action.RECEIVE_DOSSIER).exists():
+            messages.info(request, _("Tài khoản cán bộ không nộp hồ sơ trực tuyến; hãy tiếp nhận hồ sơ tại quầy."))
+            return redirect(f"{reverse('office:intake')}?{urlencode({'procedure': f'{code} – {version.name}'})}")
+        messages.error(request, _("Tài khoản cán bộ không nộp hồ sơ trực tuyến."))
+        return redirect("portal:procedure", code=code)
     if request.method == "GET":
         return render(request, "dossiers/start.html", {"version": version})
     # Pre-filled from the profile; a profile value the form would refuse is left for the user to type.
@@ -103,7 +114,7 @@ def _owned_draft(request: HttpRequest, ref: str) -> Dossier:
     return dossier
 
 
-def _save_from_post(request: HttpRequest, dossier: Dossier) -> dict[str, str]:
+def save_from_post(request: HttpRequest, dossier: Dossier) -> dict[str, str]:
     """Save the posted answers and files; returns the errors by field (empty when all saved)."""
     schema = dossier.procedure_version.form_schema
     answers, coercion_errors = answers_from_post(schema, request.POST)
@@ -138,11 +149,11 @@ def edit(request: HttpRequest, ref: str) -> HttpResponse:
     errors: dict[str, str] = {}
     values = dossier.form_data
     if request.method == "POST":
-        errors = _save_from_post(request, dossier)
+        errors = save_from_post(request, dossier)
         if not errors and "review" in request.POST:
             # A draft may be saved half-filled, but the review step is for a complete dossier:
             # what is missing is shown here, next to its field, not after "Nộp hồ sơ".
-            errors = _incomplete(dossier)
+            errors = incomplete(dossier)
             if not errors:
                 return redirect("dossiers:review", ref=dossier.pk)
         elif not errors:
@@ -152,7 +163,7 @@ def edit(request: HttpRequest, ref: str) -> HttpResponse:
     return _edit_page(request, dossier, values, errors)
 
 
-def _incomplete(dossier: Dossier) -> dict[str, str]:
+def incomplete(dossier: Dossier) -> dict[str, str]:
     """What a saved draft still lacks before it can be submitted, by field: required answers (the
     full schema check) and required documents."""
     dossier.refresh_from_db(fields=["form_data"])
@@ -165,24 +176,26 @@ def _incomplete(dossier: Dossier) -> dict[str, str]:
 
 def _edit_page(request: HttpRequest, dossier: Dossier, values: dict, errors: dict[str, str], status: int = 200):
     dossier.refresh_from_db()
+    return render(request, "dossiers/edit.html", form_page_context(dossier, values, errors), status=status)
+
+
+def form_page_context(dossier: Dossier, values: Any, errors: dict[str, str]) -> dict[str, Any]:
+    """What a page filling in a draft shows (the applicant's own, or a reception officer's for a
+    walk-in applicant): the form from the procedure's schema, each required document with what is
+    attached, and every error by its field."""
     attached = {d.requirement_id: d for d in queries.current_documents(dossier)}
-    return render(
-        request,
-        "dossiers/edit.html",
-        {
-            "dossier": dossier,
-            "version": dossier.procedure_version,
-            "fields": render_form_fields(dossier.procedure_version.form_schema, values, _form_field_errors(errors)),
-            "requirements": [
-                {"req": req, "attached": attached.get(req.pk), "error": errors.get(f"documents.{req.code}")}
-                for req in dossier.procedure_version.documents.all()
-            ],
-            "errors": errors,
-            "error_links": [(_error_anchor(field), message) for field, message in errors.items()],
-            "max_mb": files.max_upload_bytes() // (1024 * 1024),
-        },
-        status=status,
-    )
+    return {
+        "dossier": dossier,
+        "version": dossier.procedure_version,
+        "fields": render_form_fields(dossier.procedure_version.form_schema, values, _form_field_errors(errors)),
+        "requirements": [
+            {"req": req, "attached": attached.get(req.pk), "error": errors.get(f"documents.{req.code}")}
+            for req in dossier.procedure_version.documents.all()
+        ],
+        "errors": errors,
+        "error_links": [(_error_anchor(field), message) for field, message in errors.items()],
+        "max_mb": files.max_upload_bytes() // (1024 * 1024),
+    }
 
 
 def _error_anchor(field: str) -> str:
@@ -264,7 +277,7 @@ def detail(request: HttpRequest, ref: str) -> HttpResponse:
                 messages.success(request, _("Cảm ơn bạn đã đánh giá chất lượng giải quyết hồ sơ."))
                 return redirect("dossiers:detail", ref=dossier.code)
             if request.POST.get("action") == "supplement":
-                errors = _save_from_post(request, dossier)
+                errors = save_from_post(request, dossier)
                 if not errors:
                     services.dossier_supplement(actor=request.user, dossier=dossier, note=request.POST.get("note", ""))
                     messages.success(request, _("Đã gửi hồ sơ bổ sung; cơ quan sẽ kiểm tra lại."))

@@ -129,3 +129,33 @@ def test_a_dossier_from_submission_to_rating(live_server, draft, new_page, tmp_p
 
     dossier = Dossier.objects.get(code=code)
     assert dossier.national_status == 10 and dossier.rating == "satisfied"
+
+
+def test_a_walk_in_dossier_is_registered_at_the_desk_and_waits_for_reception(live_server, draft, new_page, tmp_path):
+    base = live_server.url
+    pdf = tmp_path / "to-khai.pdf"
+    pdf.write_bytes(pdf_bytes())
+    reception = new_page(**DESK)
+    sign_in(reception, base, "tiepnhan", "/can-bo/")
+    reception.get_by_role("link", name="Tiếp nhận hồ sơ tại quầy / qua bưu chính").click()
+    reception.get_by_label("Thủ tục hành chính").fill("1.001193 – Đăng ký khai sinh")
+    reception.get_by_label("Họ và tên (hoặc tên tổ chức)").fill("Trần Văn Tư")
+    reception.get_by_label("Số định danh cá nhân (CCCD) hoặc mã số thuế").fill("080090001234")
+    reception.get_by_role("button", name="Tiếp tục: khai tờ khai").click()
+    expect(reception.get_by_role("heading", level=1)).to_have_text("Đăng ký khai sinh")
+    reception.get_by_label("Họ và tên trẻ").fill("Trần Minh An")
+    reception.get_by_label("Ngày sinh").fill("2026-11-20")
+    for file_input in reception.locator("input[type=file]").all():
+        file_input.set_input_files(str(pdf))
+    reception.get_by_role("button", name="Nộp hồ sơ").click()
+    expect(reception.get_by_test_id("status")).to_have_text("Mới nộp, chờ tiếp nhận")
+    expect(reception.get_by_role("button", name="Tiếp nhận", exact=True)).to_be_visible()
+    walk_in = Dossier.objects.get(applicant_name="Trần Văn Tư")
+    assert walk_in.channel == 1 and walk_in.applicant_id is None
+
+    # The desk's pages stay readable on a phone.
+    phone = new_page(width=360)
+    sign_in(phone, base, "tiepnhan", "/can-bo/so-theo-doi/")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    phone.goto(base + "/can-bo/tiep-nhan/")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360

@@ -29,9 +29,10 @@ def test_citizen_signs_in_with_email_or_phone(client, mai, identifier):
     assert client.get("/tai-khoan/").context["account"] == mai
 
 
-def test_officials_sign_in_with_their_username(client, personas):
+def test_officials_sign_in_with_their_username_and_start_at_their_worklist(client, personas):
     response = sign_in_page(client, "tiepnhan", "Mat-khau-that-dai-2026")
     assert response.status_code == 302
+    assert response["Location"] == "/can-bo/"
 
 
 def test_sign_in_goes_back_to_a_safe_next(client, mai):
