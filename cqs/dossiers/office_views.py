@@ -422,7 +422,8 @@ def _action_forms(user: User, dossier: Dossier, failure: _Failure | None) -> lis
             "name": str(action),
             "spec": spec,
             "open": spec.primary or failed,
-            "error": failure.message if failed else "",
+            # The message once: beside the field it is about, or else at the top of the form.
+            "error": failure.message if failed and failure.message not in errors.values() else "",
             "note": values.get("note", "") if values else "",
             "note_error": errors.get("note", ""),
         }
@@ -536,10 +537,34 @@ def _waiting_for(dossier: Dossier) -> str:
     if dossier.status in RECEPTION_STATES:
         return _("Hồ sơ đang chờ %(a)s tiếp nhận.") % {"a": dossier.receiving_agency.name}
     step = f" ({dossier.current_step.name})" if dossier.current_step_id else ""
-    return _("Bạn không có thao tác nào với hồ sơ ở trạng thái này. Hồ sơ đang ở %(a)s%(s)s.") % {
+    waiting = _("Bạn không có thao tác nào với hồ sơ ở trạng thái này. Hồ sơ đang ở %(a)s%(s)s.") % {
         "a": _holder(dossier).name,
         "s": step,
     }
+    expected = _EXPECTED_NEXT.get(dossier.status)
+    if expected is None:
+        return waiting
+    action, who = expected
+    return (
+        waiting
+        + " "
+        + _("Việc tiếp theo: “%(action)s”, do %(who)s thực hiện.")
+        % {
+            "action": ACTIONS[action].title,
+            "who": who,
+        }
+    )
+
+
+# The step a dossier usually waits for in each state of processing, and who takes it: said to an
+# official who has nothing to do on it, so that they know whom to ask.
+_EXPECTED_NEXT = {
+    State.RECEIVED: (Act.FORWARD, gettext_lazy("chuyên viên xử lý")),
+    State.IN_PROCESS: (Act.FORWARD, gettext_lazy("chuyên viên xử lý")),
+    State.AWAITING_APPROVAL: (Act.APPROVE, gettext_lazy("lãnh đạo có thẩm quyền")),
+    State.DECIDED: (Act.RECORD_RESULT, gettext_lazy("chuyên viên xử lý")),
+    State.AWAITING_RETURN: (Act.RETURN_RESULT, gettext_lazy("Bộ phận Một cửa")),
+}
 
 
 @official_required
@@ -568,6 +593,7 @@ def dossier(request: HttpRequest, code: str) -> HttpResponse:
             result_file = queries.result_of(found)
         except DomainError:
             result_file = None
+    actions = _action_forms(request.user, found, failure)
     return render(
         request,
         "dossiers/office/dossier.html",
@@ -584,8 +610,10 @@ def dossier(request: HttpRequest, code: str) -> HttpResponse:
             "steps": _steps(found, now),
             "history": _history(found),
             "supplements": _supplements(found),
-            "actions": _action_forms(request.user, found, failure),
+            "actions": actions,
             "failure": failure,
+            # The refused action's form is still offered: the banner points to it, the form says why.
+            "failure_form": next((a for a in actions if failure and a["name"] == failure.action), None),
             "waiting": _waiting_for(found),
         },
         status=status,

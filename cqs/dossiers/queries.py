@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import uuid
 from typing import Any
 
@@ -407,20 +408,32 @@ LIST_DEFERRED = (
 )
 
 
-def encode_cursor(due_at: dt.datetime | None, pk: Any) -> str:
+def encode_cursor(due_at: dt.datetime | None, pk: Any, submitted_at: dt.datetime | None = None) -> str:
+    """The position after a worklist row: its deadline, (in the reception list) when it was
+    submitted, and its id."""
     import base64
 
-    raw = f"{due_at.isoformat() if due_at else ''}|{pk}"
+    parts = [due_at.isoformat() if due_at else ""]
+    if submitted_at is not None:
+        parts.append(submitted_at.isoformat())
+    raw = "|".join([*parts, str(pk)])
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[dt.datetime | None, str]:
+def decode_cursor(cursor: str) -> tuple[dt.datetime | None, str, dt.datetime | None]:
+    """(deadline, id, submission moment or None) of an `encode_cursor` position."""
     import base64
 
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        due, pk = raw.split("|", 1)
-        return (dt.datetime.fromisoformat(due) if due else None), pk
+        due, *submitted, pk = raw.split("|")
+        if len(submitted) > 1:
+            raise ValueError(raw)
+        return (
+            (dt.datetime.fromisoformat(due) if due else None),
+            pk,
+            (dt.datetime.fromisoformat(submitted[0]) if submitted else None),
+        )
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValidationFailed(
             _("Con trỏ phân trang không hợp lệ."),
@@ -444,7 +457,8 @@ def worklist(
 
     `scope`: `mine` (steps assigned to me), `agency` (held or to be received by my agencies),
     `reception` (new and supplemented dossiers waiting at my desks). `due`: `soon` (within one
-    working day) or `overdue`. `q`: a code, an applicant's name (accents optional) or a procedure.
+    working day) or `overdue`. `q`: a code or its last digits, an applicant's name or a procedure's name
+    (accents optional) or code. `reception` lists first submitted first among dossiers without a deadline.
     """
     from cqs.core.search import normalize_query
 
@@ -467,27 +481,53 @@ def worklist(
         result = result.filter(due_at__gte=now, due_at__lte=soon_bound(now))
     if q.strip():
         text = q.strip()
-        needle = normalize_query(text)
-        result = result.filter(
-            Q(code__startswith=text.upper())
-            | Q(search_name__contains=needle)
-            | Q(procedure_version__name__icontains=text)
-        )
+        if re.fullmatch(r"\d{1,4}", text):
+            # The end of a code, as people read it out ("số 2", "0002"): today's and earlier days'.
+            result = result.filter(code__endswith=f"-{int(text):04d}")
+        elif re.fullmatch(r"\d+(\.\d+)+", text):
+            # A procedure's code ("2.000635"), or the start of a dossier's.
+            result = result.filter(Q(procedure_version__procedure__code=text) | Q(code__startswith=text))
+        else:
+            needle = normalize_query(text)
+            result = result.filter(
+                Q(code__startswith=text.upper())
+                | Q(search_name__contains=needle)
+                | Q(procedure_version__search_name__contains=needle)  # accents optional here too
+            )
+    # The reception desk works first come, first served among the dossiers whose clock has not
+    # started (no deadline yet): by submission, not by id. (That list is short; the others follow
+    # their indexes' order, deadline then id.)
+    by_submission = scope == "reception"
     if cursor:
-        after_due, after_pk = decode_cursor(cursor)
+        after_due, after_pk, after_submitted = decode_cursor(cursor)
+        if by_submission != (after_submitted is not None):
+            raise ValidationFailed(
+                _("Con trỏ phân trang không hợp lệ."),
+                code="invalid_parameter",
+                details=[{"parameter": "cursor", "message": "cursor of another list"}],
+            )
+        after_in_group = (
+            Q(submitted_at__gt=after_submitted) | Q(submitted_at=after_submitted, pk__gt=after_pk)
+            if by_submission
+            else Q(pk__gt=after_pk)
+        )
         if after_due is None:
-            result = result.filter(due_at__isnull=True, pk__gt=after_pk)
+            result = result.filter(Q(due_at__isnull=True) & after_in_group)
         else:
             result = result.filter(
-                Q(due_at__gt=after_due) | Q(due_at=after_due, pk__gt=after_pk) | Q(due_at__isnull=True)
+                Q(due_at__gt=after_due) | (Q(due_at=after_due) & after_in_group) | Q(due_at__isnull=True)
             )
+    order = (F("due_at").asc(nulls_last=True), *(("submitted_at",) if by_submission else ()), "pk")
     rows = list(
         result.select_related("procedure_version__procedure", "receiving_agency", "current_agency", "current_step")
         # A list needs none of the large JSON and text columns: decoding them is most of the cost.
         .defer(*LIST_DEFERRED)
-        .order_by(F("due_at").asc(nulls_last=True), "pk")[: limit + 1]
+        .order_by(*order)[: limit + 1]
     )
-    next_cursor = encode_cursor(rows[limit - 1].due_at, rows[limit - 1].pk) if len(rows) > limit else None
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = encode_cursor(last.due_at, last.pk, last.submitted_at if by_submission else None)
     return rows[:limit], next_cursor
 
 
