@@ -25,6 +25,15 @@ def _actor_name(event) -> str:  # type: ignore[no-untyped-def]
     return (event.actor.full_name or event.actor.username) if event and event.actor else ""
 
 
+def _supplement_items(dossier: Dossier, items: list[dict]) -> tuple[str, ...]:
+    """Each thing to supplement as the applicant reads it: the document it is about, then what to do."""
+    names = dict(dossier.procedure_version.documents.values_list("code", "name"))
+    about = [names.get(item.get("requirement") or "") for item in items]
+    return tuple(
+        f"{name}: {item['message']}" if name else item["message"] for name, item in zip(about, items, strict=True)
+    )
+
+
 def form_pdf(dossier: Dossier, number: str) -> bytes:
     """One standard form of `dossier` as PDF; NotFound when the dossier has no such form yet."""
     head = letterhead(dossier)
@@ -39,7 +48,7 @@ def form_pdf(dossier: Dossier, number: str) -> bytes:
                 **head,
                 received_at=dossier.received_at,
                 requested_at=request.requested_at,
-                items=tuple(i["message"] for i in request.items),
+                items=_supplement_items(dossier, request.items),
                 note=request.note,
                 officer_name=_actor_name(event),
                 number=request.number,

@@ -15,6 +15,7 @@ from cqs.dossiers import services
 from cqs.dossiers.lifecycle import State
 from cqs.dossiers.models import Dossier, DossierEvent
 from cqs.dossiers.tests.conftest import BIRTH_FORM, attach_all, pdf_bytes
+from cqs.dossiers.tests.test_tracking_and_receipt import pdf_text
 from cqs.org.models import Membership, Role
 
 
@@ -169,7 +170,11 @@ def test_a_supplement_request_lists_items_and_a_missing_reason_is_shown_by_its_f
         {"requirement": "GCS", "message": "Giấy chứng sinh bị mờ, nộp lại bản rõ"},
         {"requirement": None, "message": "Ghi rõ quê quán"},
     ]
-    assert client.get(f"/can-bo/ho-so/{submitted.code}/mau-02.pdf").content.startswith(b"%PDF")
+    form_02 = client.get(f"/can-bo/ho-so/{submitted.code}/mau-02.pdf").content
+    assert form_02.startswith(b"%PDF")
+    # each item names the document it is about (GCS is "Giấy chứng sinh" in the sample catalogue)
+    text = " ".join(pdf_text(form_02).split())
+    assert "Giấy chứng sinh: Giấy chứng sinh bị mờ, nộp lại bản rõ" in text and "Ghi rõ quê quán" in text
 
 
 def test_processing_to_the_end_on_the_pages(client, received, personas, org):
