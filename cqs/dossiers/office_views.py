@@ -765,21 +765,31 @@ def intake(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         values = request.POST
         channel = request.POST.get("channel", "")
+        procedure_code = request.POST.get("procedure", "").split(" – ")[0].strip()
+        applicant = {field: request.POST.get(f"applicant_{field}", "") for field in APPLICANT_FIELDS}
+        # Every problem of the page at once: the procedure's and the applicant's together.
+        if not procedure_code:
+            errors["procedure"] = _("Chọn thủ tục hành chính.")
         try:
-            dossier = services.dossier_create_draft(
-                actor=request.user,
-                procedure_code=request.POST.get("procedure", "").split(" – ")[0].strip(),
-                agency_code=request.POST.get("agency") or None,
-                channel=int(channel) if channel.isdigit() else 0,
-                applicant_data={field: request.POST.get(f"applicant_{field}", "") for field in APPLICANT_FIELDS},
-            )
-        except (NotFound, PermissionRefused) as error:
-            errors["procedure" if isinstance(error, NotFound) else "agency"] = error.message
+            services.walk_in_applicant(applicant)
         except ValidationFailed as error:
-            errors = _errors_by_field(error) or {"": error.message}
-        else:
-            messages.success(request, _("Đã tạo hồ sơ. Khai tờ khai và đính kèm giấy tờ của người nộp."))
-            return redirect("office:intake_form", ref=dossier.pk)
+            errors.update(_errors_by_field(error))
+        if not errors:
+            try:
+                dossier = services.dossier_create_draft(
+                    actor=request.user,
+                    procedure_code=procedure_code,
+                    agency_code=request.POST.get("agency") or None,
+                    channel=int(channel) if channel.isdigit() else 0,
+                    applicant_data=applicant,
+                )
+            except (NotFound, PermissionRefused) as error:
+                errors["procedure" if isinstance(error, NotFound) else "agency"] = error.message
+            except ValidationFailed as error:
+                errors = _errors_by_field(error) or {"": error.message}
+            else:
+                messages.success(request, _("Đã tạo hồ sơ. Khai tờ khai và đính kèm giấy tờ của người nộp."))
+                return redirect("office:intake_form", ref=dossier.pk)
     levels = {agency.level for agency in agencies}
     procedures = queries_catalog.current_versions().filter(levels__overlap=list(levels)).order_by("procedure__code")
     anchors = {"procedure": "procedure", "agency": "agency", "channel": "channel-1"}

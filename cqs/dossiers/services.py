@@ -283,7 +283,7 @@ def dossier_create_draft(
     if channel != Channel.ONLINE:
         if not has_permission(actor, Action.RECEIVE_DOSSIER, agency):
             raise PermissionRefused(_("Bạn không có quyền tiếp nhận hồ sơ tại %(a)s.") % {"a": agency.name})
-        applicant_data = _walk_in_applicant(applicant_data or {})
+        applicant_data = walk_in_applicant(applicant_data or {})
     errors = _form_errors(version, form, partial=True)
     if errors:
         raise _validation(errors)
@@ -308,7 +308,7 @@ def dossier_create_draft(
     return dossier
 
 
-def _walk_in_applicant(data: Mapping[str, Any]) -> dict[str, str]:
+def walk_in_applicant(data: Mapping[str, Any]) -> dict[str, str]:
     """The applicant a reception officer registers at the counter or by post, checked and in the
     platform's stored forms: a name, a 12-digit identity number (CCCD) or an enterprise's tax code,
     and optionally a mobile number, an e-mail address and a postal address. Every bad field is
@@ -319,9 +319,13 @@ def _walk_in_applicant(data: Mapping[str, Any]) -> dict[str, str]:
 
     clean = {key: " ".join(str(value or "").split()) for key, value in data.items()}
     errors: list[dict[str, str]] = []
-    for required in ("full_name", "identity_number"):
-        if not clean.get(required):
-            errors.append({"field": f"applicant.{required}", "message": _("Thông tin bắt buộc.")})
+    required = {
+        "full_name": _("Nhập họ và tên người nộp."),
+        "identity_number": _("Nhập số định danh cá nhân (CCCD) hoặc mã số thuế của người nộp."),
+    }
+    for field, message in required.items():
+        if not clean.get(field):
+            errors.append({"field": f"applicant.{field}", "message": message})
     identity = clean.get("identity_number", "").replace(" ", "")
     if identity:
         try:

@@ -168,3 +168,13 @@ def test_another_official_is_told_why_on_the_procedure_page(client, catalog, per
 
     assert answer.redirect_chain[-1][0] == reverse("portal:procedure", args=["1.001193"])
     assert "Tài khoản cán bộ không nộp hồ sơ trực tuyến." in answer.content.decode()
+
+
+def test_an_empty_page_lists_every_missing_field_at_once(desk, catalog, org):
+    answer = desk.post(reverse("office:intake"), {"procedure": "", "agency": org.desk_a.code, "channel": "1"})
+
+    html = answer.content.decode()
+    for anchor in ("procedure", "a-full_name", "a-identity_number"):
+        assert f'href="#{anchor}"' in html
+    assert "Chọn thủ tục hành chính." in html
+    assert Dossier.objects.count() == 0
