@@ -1,5 +1,5 @@
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
 
@@ -14,3 +14,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
         # The reason without connection details (they may include credentials).
         return JsonResponse({"status": "error", "database": "unreachable", "reason": type(exc).__name__}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers and feed readers ask for whatever the pages link to. Resolved
+    per request: in production the icon's name carries its content hash (the static manifest)."""
+    from django.shortcuts import redirect
+    from django.templatetags.static import static
+
+    return redirect(static("portal/favicon.svg"), permanent=True)

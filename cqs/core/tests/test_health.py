@@ -58,3 +58,11 @@ def test_the_portal_speaks_vietnamese_first_and_english_on_request(client, db):
     client.cookies["django_language"] = "en"
     english = client.get("/thu-tuc/").content.decode()
     assert 'lang="en"' in english and "Administrative procedures" in english
+
+
+def test_favicon_ico_leads_to_the_sites_icon(client, db):
+    answer = client.get("/favicon.ico")
+
+    assert answer.status_code == 301
+    assert answer["Location"].endswith("favicon.svg")
+    assert client.get(answer["Location"]).status_code == 200
