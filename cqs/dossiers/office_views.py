@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cqs.accounts.models import User, UserKind
 from cqs.catalog import queries as queries_catalog
 from cqs.core.errors import DomainError, NotFound, PermissionRefused, ValidationFailed
+from cqs.core.templatetags.cqs_format import moment
 from cqs.dossiers import documents, files, queries, responses, services
 from cqs.dossiers.forms import labelled_answers
 from cqs.dossiers.idempotency import run_once
@@ -337,11 +338,11 @@ def _transfer_targets(dossier: Dossier) -> list[Agency]:
 def _local_moment(raw: str, field: str) -> dt.datetime:
     """A `datetime-local` value, read in the province's time zone."""
     try:
-        moment = dt.datetime.fromisoformat(raw.strip())
+        parsed = dt.datetime.fromisoformat(raw.strip())
     except ValueError:
         message = _("Chọn ngày và giờ hẹn trả mới.")
         raise ValidationFailed(message, details=[{"field": field, "message": message}]) from None
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
 def _supplement_items(post: Any) -> list[dict[str, str]]:
@@ -353,8 +354,8 @@ def _supplement_items(post: Any) -> list[dict[str, str]]:
     ]
 
 
-def _when(moment: dt.datetime | None) -> str:
-    return timezone.localtime(moment).strftime("%H:%M %d/%m/%Y") if moment else "—"
+def _when(value: dt.datetime | None) -> str:
+    return moment(value) or "—"
 
 
 def _take(request: HttpRequest, dossier: Dossier, action: str) -> str:
@@ -545,15 +546,8 @@ def _waiting_for(dossier: Dossier) -> str:
     if expected is None:
         return waiting
     action, who = expected
-    return (
-        waiting
-        + " "
-        + _("Việc tiếp theo: “%(action)s”, do %(who)s thực hiện.")
-        % {
-            "action": ACTIONS[action].title,
-            "who": who,
-        }
-    )
+    next_step = _("Việc tiếp theo: “%(action)s”, do %(who)s thực hiện.") % {"action": ACTIONS[action].title, "who": who}
+    return f"{waiting} {next_step}"
 
 
 # The step a dossier usually waits for in each state of processing, and who takes it: said to an

@@ -560,6 +560,12 @@ SUBMIT_FIELDS = (
 )
 
 
+def submission_problems(dossier: Dossier) -> list[dict[str, str]]:
+    """What keeps a draft from being submitted, by field: its answers against the whole schema
+    (required fields included) and its required documents without a current file."""
+    return _form_errors(dossier.procedure_version, dossier.form_data, partial=False) + missing_documents(dossier)
+
+
 def dossier_submit(*, actor: User, dossier: Dossier | UUID) -> Dossier:
     """Submit a draft ("nộp hồ sơ"): every form field valid, every required document attached.
 
@@ -570,7 +576,7 @@ def dossier_submit(*, actor: User, dossier: Dossier | UUID) -> Dossier:
         locked = _locked(dossier)
         step = transition(locked.status, Act.SUBMIT)
         _authorize(actor, locked, step)
-        problems = _form_errors(locked.procedure_version, locked.form_data, partial=False) + missing_documents(locked)
+        problems = submission_problems(locked)
         if problems:
             raise _validation(problems, _("Hồ sơ chưa đủ điều kiện nộp; vui lòng bổ sung các mục được đánh dấu."))
         now = timezone.now()

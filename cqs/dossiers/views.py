@@ -47,8 +47,13 @@ def _errors_by_field(error: DomainError) -> dict[str, str]:
     return found
 
 
+def _form_field(key: str) -> str:
+    """The form property an error key names: "form.a.b" -> "a.b"; "form" (the whole form) -> ""."""
+    return key.removeprefix("form").removeprefix(".")
+
+
 def _form_field_errors(errors: dict[str, str]) -> list[FieldError]:
-    return [FieldError(field=k.removeprefix("form."), message=v) for k, v in errors.items() if k.startswith("form")]
+    return [FieldError(field=_form_field(k), message=v) for k, v in errors.items() if k.startswith("form")]
 
 
 @login_required
@@ -167,11 +172,7 @@ def incomplete(dossier: Dossier) -> dict[str, str]:
     """What a saved draft still lacks before it can be submitted, by field: required answers (the
     full schema check) and required documents."""
     dossier.refresh_from_db(fields=["form_data"])
-    missing = {
-        f"form.{e.field}": e.message for e in validate_answers(dossier.procedure_version.form_schema, dossier.form_data)
-    }
-    missing.update({m["field"]: m["message"] for m in services.missing_documents(dossier)})
-    return missing
+    return {problem["field"]: problem["message"] for problem in services.submission_problems(dossier)}
 
 
 def _edit_page(request: HttpRequest, dossier: Dossier, values: dict, errors: dict[str, str], status: int = 200):
@@ -202,7 +203,7 @@ def _error_anchor(field: str) -> str:
     """The id of the input an error belongs to (as `render_form_fields` and edit.html name them)."""
     if field.startswith("documents."):
         return "doc-" + field.removeprefix("documents.")
-    name = field.removeprefix("form.")
+    name = _form_field(field)
     return field_id(name) if name else ""
 
 
